@@ -1,0 +1,44 @@
+/* catalog.h — the site's items, held as struct-of-arrays for the ranking loops.  Ids, tags,
+ * categories and titles are interned; tags per item and related-item lists are stored in
+ * compressed rows (an offset array plus one flat array). */
+#ifndef ATT_CATALOG_H
+#define ATT_CATALOG_H
+
+#include <stdint.h>
+
+#include "core.h"
+#include "strtab.h"
+
+#define ATT_NO_CATEGORY 0xffffu
+#define ATT_NO_TITLE UINT32_MAX
+
+typedef struct att__catalog {
+  uint32_t n;          /* items; item i has id ids[i] */
+  uint32_t dim;        /* vector dimension, 0 = no vectors */
+  att__strtab ids, tags, cats, titles;
+  uint32_t *tag_off;   /* n + 1 offsets into tag_ids */
+  uint16_t *tag_ids;
+  uint16_t *cat;       /* ATT_NO_CATEGORY when absent */
+  float *pop;          /* popularity prior in [0, 1]: log1p(popularity) / log1p(max) */
+  float *published;    /* days since the epoch, NaN when absent */
+  uint32_t *title;     /* id in `titles`, ATT_NO_TITLE when absent */
+  float *vec;          /* n * dim, zero rows for items without a vector */
+  uint32_t *nb_off;    /* n + 1 offsets into nb_item / nb_w */
+  uint32_t *nb_item;
+  float *nb_w;
+  uint32_t dropped_neighbors; /* neighbor ids not in the catalog (ignored) */
+} att__catalog;
+
+/* Parses catalog JSON ({"version":1,"dim":D,"items":[...]}) into a new catalog.  Items are
+ * parsed one at a time, so memory stays near the size of the result.  Errors name the item by
+ * index and id. */
+int att__catalog_parse(att__err *e, const char *json, size_t len, att__catalog **out);
+void att__catalog_free(att__catalog *c);
+
+/* Index of item `id`, or -1. */
+int64_t att__catalog_find(const att__catalog *c, const char *id, size_t n);
+const char *att__catalog_id(const att__catalog *c, uint32_t item);
+/* Bytes held by the catalog (for the memory benchmark). */
+size_t att__catalog_bytes(const att__catalog *c);
+
+#endif

@@ -1,0 +1,105 @@
+/* profile.h — what the engine knows about one user, kept on the device: declared traits, the
+ * activity bitmap, the rolling window of interactions, dismissed and blocked items and tags,
+ * local engagement counts and the memoised server label.  Tag and category affinities are
+ * derived from the window (never stored) and kept up to date incrementally.
+ *
+ * Items are kept by id string, not by catalog index, so a profile survives catalog changes;
+ * `idx` caches the catalog index (-1 when the item is not in the current catalog). */
+#ifndef ATT_PROFILE_H
+#define ATT_PROFILE_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "core.h"
+
+typedef struct att__event {
+  double eid;     /* caller-made unique id (integer < 2^53) */
+  double at;      /* ms since the epoch */
+  double value;   /* strength multiplier, 1 by default */
+  char *item;     /* owned */
+  int32_t idx;    /* catalog index or -1 */
+  uint8_t type;   /* ATT_EV_*, never impression */
+  uint8_t bucket; /* context bucket + 1 at level contextual and above, else 0 */
+} att__event;
+
+/* A dismissed item, a blocked tag or a blocked item. */
+typedef struct att__mark {
+  char *key;  /* owned */
+  int32_t idx; /* catalog index (item or tag), -1 when not in the catalog */
+  double at;
+} att__mark;
+
+typedef struct att__marks {
+  att__mark *v;
+  int n, cap;
+} att__marks;
+
+typedef struct att__profile {
+  int level;          /* effective level */
+  int level_chosen;   /* 1 when the level was set explicitly (then it is stored) */
+  int16_t trait[ATT_MAX_TRAITS];   /* value index into the config's trait, -1 = unset */
+  double trait_at[ATT_MAX_TRAITS]; /* when it was last set */
+  int32_t act_day;    /* day number (UTC) of bit 0 of act_bits */
+  uint32_t act_bits;  /* bit k: active on day act_day - k; only 30 days are kept */
+  att__event *win;    /* the rolling window, sorted by (at, eid), oldest first */
+  int nwin, capwin;
+  att__marks dismissed, blocked_tags, blocked_items;
+  uint32_t impr[ATT_LEVEL_COUNT][ATT_POSITIONS + 1]; /* [level][position], 0 = not from a list */
+  uint32_t clicks[ATT_LEVEL_COUNT][ATT_POSITIONS + 1];
+  double metrics_since; /* NaN when no counts */
+  int32_t label_epoch;  /* epoch of the memoised server label, -1 = none */
+  int16_t label_truth;  /* the (k-gated) true segment that answer was drawn for */
+  int16_t label_value;  /* segment index reported for that epoch (nsegments = default) */
+  uint32_t label_epochs; /* randomised answers drawn so far (disclosures) */
+  double label_first;   /* when the first of those was, NaN = never */
+  /* derived, never stored: affinity sums scaled to aff_t0 (see profile.c) */
+  double *tag_aff, *cat_aff;
+  uint32_t ntag_aff, ncat_aff;
+  double aff_t0;
+} att__profile;
+
+void att__profile_init(att__profile *p, int level);
+/* Releases everything and leaves an empty profile at `level`. */
+void att__profile_reset(att__profile *p, int level);
+void att__profile_free(att__profile *p);
+/* Moves `from` into `to` (freeing what `to` held). */
+void att__profile_move(att__profile *to, att__profile *from);
+
+/* Re-resolves item and tag ids against `cat` and rebuilds the derived affinities.  Called
+ * when the catalog, the configuration or the whole profile changes. */
+int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalog *cat);
+
+/* Adds an interaction to the window (which must have room policy applied by the caller via
+ * history size), keeping it sorted and the affinities current.  An event whose eid is already
+ * in the window is ignored (returns 0); returns 1 when added, or -ATT_E_NOMEM. */
+int att__profile_add_event(att__profile *p, const att__config *cfg, const att__catalog *cat,
+                           const att__event *ev);
+/* Removes window entry `i`, keeping the affinities current. */
+void att__profile_remove_event(att__profile *p, const att__config *cfg, const att__catalog *cat, int i);
+
+/* Moves the bitmap forward to the day of `now`, dropping days older than 30. */
+void att__profile_roll_activity(att__profile *p, double now);
+/* Marks the day containing `at` as active (ignored when older than 30 days before act_day). */
+void att__profile_mark_active(att__profile *p, double at);
+/* Active days among the 30 ending with the day of `now`. */
+int att__profile_active_days(const att__profile *p, double now);
+/* 0 light, 1 regular, 2 heavy. */
+int att__profile_usage(const att__profile *p, const att__config *cfg, double now);
+
+/* Current affinity of tag / category (decayed to `now`). */
+double att__profile_tag_aff(const att__profile *p, const att__config *cfg, uint32_t tag, double now);
+double att__profile_cat_aff(const att__profile *p, const att__config *cfg, uint32_t cat, double now);
+
+/* Marks: find by key, add (or refresh `at`), remove.  Add returns ATT_OK, ATT_E_NOMEM or
+ * ATT_E_LIMIT when `max` are already kept. */
+int att__marks_find(const att__marks *m, const char *key, size_t n);
+int att__marks_add(att__marks *m, const char *key, size_t n, int32_t idx, double at, int max);
+void att__marks_remove(att__marks *m, int i);
+void att__marks_free(att__marks *m);
+
+/* The position-th (1-based) slot of the metrics arrays for a position; 0 = not from a list. */
+int att__metrics_slot(int position);
+
+#endif
