@@ -21,9 +21,9 @@ WASM_OPT ?= -O3
 
 C_TESTS := $(wildcard tests/c/test_*.c)
 
-.PHONY: all setup wasm native test test-c test-js demo bench clean
+.PHONY: all setup wasm web site native test test-c test-js demo bench clean
 
-all: wasm native
+all: wasm web native
 
 setup:
 	@./scripts/setup.sh
@@ -37,6 +37,32 @@ wasm: dist/attune.wasm
 dist/attune.wasm: $(SRC) $(HDR) $(CJSON) Makefile
 	@mkdir -p dist
 	$(EMCC) $(WASM_OPT) $(CFLAGS_COMMON) $(CJSON_FLAGS) $(WASM_EXPORTS) $(SRC) $(CJSON) -o $@
+
+# --- the <script> build and its SRI values --------------------------------------------------
+JS_SRC := $(wildcard js/*.js js/storage/*.js web/*.js)
+web: dist/attune.js dist/integrity.json
+
+dist/attune.js: $(JS_SRC) node_modules/.package-lock.json
+	@mkdir -p dist
+	node_modules/.bin/vite build --config web/vite.config.js
+
+dist/integrity.json: dist/attune.js dist/attune.wasm scripts/integrity.mjs
+	node scripts/integrity.mjs dist/attune.js dist/attune.wasm > $@
+
+node_modules/.package-lock.json: package-lock.json
+	@./scripts/setup.sh
+
+# --- the demo site (static files only) --------------------------------------------------------
+SITE := build/site
+site: $(SITE)/.stamp
+
+$(SITE)/.stamp: $(wildcard demo/*) $(JS_SRC) dist/attune.wasm dist/attune.js dist/integrity.json scripts/gen-catalog.mjs
+	rm -rf $(SITE) && mkdir -p $(SITE)/attune/dist
+	cp -r demo/. $(SITE)/
+	cp -r js $(SITE)/attune/js
+	cp dist/attune.wasm dist/attune.js dist/integrity.json $(SITE)/attune/dist/
+	node scripts/gen-catalog.mjs --out $(SITE)/catalog.json
+	touch $@
 
 # --- native -----------------------------------------------------------------------------------
 # Unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer; ATT_TESTING enables
@@ -54,14 +80,14 @@ build/native/libattune.a: $(SRC) $(HDR) build/native/cjson-rel.o | build/native
 	for f in $(SRC); do $(CC) -O2 $(CFLAGS_COMMON) $(WARN) -c $$f -o build/native/rel-$$(basename $$f .c).o || exit 1; done
 	ar rcs $@ build/native/rel-*.o build/native/cjson-rel.o
 
-build/native/test_attune: $(SRC) $(HDR) $(C_TESTS) tests/c/check.h build/native/cjson.o | build/native
+build/native/test_attune: $(SRC) $(HDR) $(C_TESTS) tests/c/check.h tests/c/tests.h build/native/cjson.o | build/native
 	$(CC) -O1 -g $(CFLAGS_COMMON) $(WARN) $(SAN) -DATT_TESTING -Itests/c $(SRC) $(C_TESTS) build/native/cjson.o -lm -o $@
 
 build/native:
 	@mkdir -p $@
 
 # --- tests ------------------------------------------------------------------------------------
-test: setup wasm native
+test: setup wasm web native
 	@$(MAKE) --no-print-directory test-c test-js
 
 test-c: build/native/test_attune
@@ -73,8 +99,8 @@ test-js: dist/attune.wasm
 	@node --test tests/js/
 
 # --- demo and benchmarks ----------------------------------------------------------------------
-demo: setup wasm
-	@node scripts/serve.mjs --port $(PORT)
+demo: setup wasm web site
+	@node scripts/serve.mjs $(SITE) --port $(PORT)
 
 bench: setup wasm
 	@node bench/run.mjs

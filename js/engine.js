@@ -80,7 +80,12 @@ export class Engine {
   static async create(options, platform) {
     const opts = normaliseOptions(options, platform);
     const storage = resolveStorage(opts.storage, platform, opts);
-    const module = await platform.loadModule(opts.wasm);
+    let module;
+    try {
+      module = await platform.loadModule(opts.wasm, opts.wasmIntegrity);
+    } catch (err) {
+      throw new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err})`, { cause: err });
+    }
     const core = new Core(module);
     const engine = new Engine(core, storage, opts);
     try {

@@ -32,6 +32,9 @@ static const int att__signal_levels[ATT__S_COUNT] = {
     ATT_LEVEL_NONE,       ATT_LEVEL_NONE,    ATT_LEVEL_SEGMENT,    ATT_LEVEL_BEHAVIORAL,
     ATT_LEVEL_SEGMENT,    ATT_LEVEL_BEHAVIORAL, ATT_LEVEL_SEGMENT, ATT_LEVEL_BEHAVIORAL};
 
+/* Affinities are shrunk toward zero by this many clicks' worth of evidence (see att__prepare). */
+#define ATT__AFFINITY_PRIOR 3.0
+
 typedef struct att__contrib {
   int signal;
   uint32_t key; /* tag, category or item, by signal */
@@ -280,15 +283,17 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
       r->cataff[i] = att__profile_cat_aff(p, cfg, i, now);
       if (fabs(r->cataff[i]) > cmax) cmax = fabs(r->cataff[i]);
     }
-    /* sums that cancel out leave rounding dust; treat it as no affinity */
+    /* Scale by the strongest affinity plus a prior worth ATT__AFFINITY_PRIOR clicks, so one
+     * interaction nudges the ranking and steady interest moves it (toward the full weight).
+     * Sums that cancel out leave rounding dust; treat it as no affinity. */
     if (amax > 1e-9) {
-      for (i = 0; i < nt; i++) r->tagaff[i] = cfg->w_affinity * r->tagaff[i] / amax;
+      for (i = 0; i < nt; i++) r->tagaff[i] = cfg->w_affinity * r->tagaff[i] / (amax + ATT__AFFINITY_PRIOR);
       r->use_tags = 1;
     } else {
       memset(r->tagaff, 0, nt * sizeof *r->tagaff);
     }
     if (cmax > 1e-9)
-      for (i = 0; i < nc; i++) r->cataff[i] = cfg->w_affinity * r->cataff[i] / cmax;
+      for (i = 0; i < nc; i++) r->cataff[i] = cfg->w_affinity * r->cataff[i] / (cmax + ATT__AFFINITY_PRIOR);
     else
       memset(r->cataff, 0, nc * sizeof *r->cataff);
 

@@ -1,0 +1,242 @@
+// Types for the `attune` package (hand-written; see README.md "API").
+
+export type Level = 'none' | 'segment' | 'behavioral' | 'contextual' | 'individual';
+export type EventType = 'view' | 'click' | 'like' | 'share' | 'purchase' | 'dismiss' | 'impression';
+
+export type ErrorCode =
+  | 'out_of_memory' | 'bad_json' | 'bad_config' | 'bad_catalog' | 'bad_argument' | 'unknown_item'
+  | 'bad_trait' | 'corrupt_profile' | 'newer_version' | 'level_not_allowed' | 'too_large' | 'bad_state'
+  | 'wasm_unavailable' | 'wasm_mismatch' | 'closed' | 'storage_failed' | 'storage_blocked'
+  | 'quota_exceeded' | 'catalog_unavailable' | 'listener_failed';
+
+export class AttuneError extends Error {
+  readonly name: 'AttuneError';
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
+}
+
+export interface CatalogItem {
+  id: string;
+  title?: string;
+  tags?: string[];
+  category?: string | null;
+  popularity?: number;
+  /** ms since 1970 */
+  publishedAt?: number;
+  vector?: number[];
+  /** related items computed server-side: [id, weight] */
+  neighbors?: [string, number][];
+  [extra: string]: unknown;
+}
+
+export interface Catalog {
+  version: 1;
+  dim?: number;
+  items: CatalogItem[];
+}
+
+export interface Boost {
+  tags?: Record<string, number>;
+  categories?: Record<string, number>;
+  items?: Record<string, number>;
+}
+
+export interface Config {
+  privacyLevel?: Level;
+  maxPrivacyLevel?: Level;
+  history?: { size?: number; retentionDays?: number; halfLifeDays?: number };
+  events?: Partial<Record<Exclude<EventType, 'impression'>, number>>;
+  traits?: Record<string, string[]>;
+  usage?: { regularDays?: number; heavyDays?: number };
+  segments?: { label: string; when?: Record<string, string[]>; boost?: Boost }[];
+  defaultSegment?: string;
+  context?: { keys?: string[]; rules?: { when?: Record<string, string[]>; boost?: Boost }[] };
+  label?: {
+    k?: number;
+    populations?: Record<string, number>;
+    randomRate?: number;
+    epsilon?: number | null;
+    epochDays?: number;
+  };
+  ranking?: {
+    excludeSeen?: boolean;
+    diversity?: number;
+    maxPerCategory?: number;
+    exploration?: number;
+    weights?: { popularity?: number; freshness?: number; affinity?: number; related?: number };
+    freshnessHalfLifeDays?: number;
+  };
+  sensitiveTags?: string[];
+  editorial?: { pins?: { item: string; position: number; segment?: string }[]; exclude?: string[] };
+}
+
+/** Where snapshots are kept.  Bytes in, bytes out; the engine never awaits inside a save. */
+export interface StorageAdapter {
+  load(profileId: string): Promise<Uint8Array | null>;
+  save(profileId: string, bytes: Uint8Array): Promise<void>;
+  remove(profileId: string): Promise<void>;
+  quarantine?(profileId: string, bytes: Uint8Array): Promise<void>;
+  close?(): void;
+}
+
+export class MemoryStorage implements StorageAdapter {
+  load(profileId: string): Promise<Uint8Array | null>;
+  save(profileId: string, bytes: Uint8Array): Promise<void>;
+  remove(profileId: string): Promise<void>;
+  quarantine(profileId: string, bytes: Uint8Array): Promise<void>;
+  peek(profileId: string): Uint8Array | null;
+  peekQuarantine(profileId: string): Uint8Array | null;
+  keys(): string[];
+  close(): void;
+}
+
+export interface Context {
+  hour?: number;
+  weekday?: number | string;
+  daypart?: 'morning' | 'afternoon' | 'evening' | 'night';
+  device?: 'mobile' | 'tablet' | 'desktop';
+  referrer?: 'search' | 'social' | 'email' | 'direct' | 'internal';
+  [siteKey: string]: string | number | undefined;
+}
+
+export interface EngineOptions {
+  catalog: Catalog | string | URL;
+  config?: Config | string;
+  storage?: 'indexeddb' | 'memory' | StorageAdapter;
+  profileId?: string;
+  dbName?: string;
+  now?: () => number;
+  random?: () => number;
+  saveDelayMs?: number;
+  wasm?: string | URL;
+  wasmIntegrity?: string;
+  /** Ask the browser to keep this origin's storage (navigator.storage.persist); never forced. */
+  persist?: boolean;
+  on?: { change?: (e: ChangeEvent) => void; error?: (e: AttuneError) => void };
+}
+
+export interface TrackEvent {
+  item: string;
+  type: EventType;
+  at?: number | Date;
+  value?: number;
+}
+
+export interface RecommendOptions {
+  k?: number;
+  exclude?: string[];
+  filter?: { tags?: string[]; categories?: string[] };
+  context?: Context;
+}
+
+export interface Recommendation {
+  id: string;
+  score: number;
+  reasons: string[];
+  editorial?: true;
+  propensity?: number;
+}
+
+export interface Contribution {
+  signal: string;
+  level: Level;
+  weight: number;
+  reason: string;
+  tag?: string;
+  category?: string;
+}
+
+export interface Explanation {
+  id: string;
+  score: number;
+  level: Level;
+  segment: string | null;
+  rank: number | null;
+  excluded: string | null;
+  editorial: number | null;
+  contributions: Contribution[];
+}
+
+export interface InventoryRow {
+  key: string;
+  what: string;
+  why: string;
+  count: number;
+  oldest: number | null;
+  expiresAt: number | null;
+  level: Level;
+  stored: boolean;
+  leavesDevice: boolean;
+}
+
+export interface Counts {
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+}
+
+export interface Metrics {
+  since: number | null;
+  levels: Record<Level, Counts & { positions: (Counts & { position: number | null; orLater: boolean })[] }>;
+  total: Counts;
+}
+
+export interface PrivacyReport {
+  level: Level;
+  maxLevel: Level;
+  retentionDays: number;
+  historySize: number;
+  halfLifeDays: number;
+  label: {
+    labels: number;
+    mechanism: string;
+    randomRate: number | null;
+    keepProbability: number;
+    epsilonPerEpoch: number | null;
+    epochDays: number;
+    currentEpoch: number;
+    disclosures: number;
+    cumulativeEpsilon: number | null;
+    k: number;
+    kAnonymityEnforced: boolean;
+  };
+  storedByLevel: { level: Level; keeps: string; current: boolean }[];
+  leavesDevice: string;
+}
+
+export interface ChangeEvent {
+  reason: string;
+  level: Level;
+}
+
+export interface ProfileExport {
+  format: 'attune-profile';
+  version: number;
+  [key: string]: unknown;
+}
+
+export interface Engine {
+  readonly level: Level;
+  readonly catalogInfo: { items: number; tags: number; categories: number; dim: number; droppedNeighbors: number; bytes: number };
+  setTraits(traits: Record<string, string | null>): Promise<void>;
+  track(event: TrackEvent, context?: Context): Promise<void>;
+  recommend(options?: RecommendOptions): Recommendation[];
+  explain(itemId: string, context?: Context): Explanation;
+  segment(): string;
+  serverPayload(): { segment: string } | null;
+  inventory(): InventoryRow[];
+  setPrivacyLevel(level: Level): Promise<void>;
+  block(target: { tag: string } | { item: string }): Promise<void>;
+  unblock(target: { tag: string } | { item: string }): Promise<void>;
+  export(): Promise<ProfileExport>;
+  import(data: ProfileExport | string | Uint8Array): Promise<void>;
+  forget(): Promise<void>;
+  privacyReport(): PrivacyReport;
+  metrics(): Metrics;
+  flush(): Promise<void>;
+  on(event: 'change', fn: (e: ChangeEvent) => void): () => void;
+  on(event: 'error', fn: (e: AttuneError) => void): () => void;
+  close(): void;
+}
+
+export function createEngine(options: EngineOptions): Promise<Engine>;
