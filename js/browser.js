@@ -5,6 +5,7 @@
  * only in how they find attune.wasm.
  */
 import { readCatalog } from './catalog-source.js';
+import { IndexedDBStorage } from './storage/indexeddb.js';
 import { cachedModule } from './wasm.js';
 
 async function fetchText(url) {
@@ -31,9 +32,21 @@ async function compileFrom(url, integrity) {
  */
 export function browserPlatform(defaultWasmUrl) {
   return {
-    defaultStorage: 'memory',
+    defaultStorage: 'indexeddb',
     defaultSaveDelayMs: 250,
-    indexedDB: null,
+    indexedDB: (o) => new IndexedDBStorage({ dbName: o.dbName, persist: o.persist, onError: o.onStorageError }),
+    /** Saves before the page goes away: pagehide, or hidden (mobile browsers may not fire pagehide). */
+    onPageHide(fn) {
+      if (typeof addEventListener !== 'function' || typeof document === 'undefined') return null;
+      const onHide = () => fn();
+      const onVisibility = () => { if (document.visibilityState === 'hidden') fn(); };
+      addEventListener('pagehide', onHide);
+      document.addEventListener('visibilitychange', onVisibility);
+      return () => {
+        removeEventListener('pagehide', onHide);
+        document.removeEventListener('visibilitychange', onVisibility);
+      };
+    },
     loadModule(wasm, integrity) {
       const url = wasm === undefined ? defaultWasmUrl : new URL(wasm, globalThis.location?.href ?? defaultWasmUrl);
       return cachedModule(`${url.href}#${integrity ?? ''}`, () => compileFrom(url, integrity));

@@ -6,6 +6,10 @@
 import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
 import { Core } from './wasm.js';
 import { MemoryStorage } from './storage/memory.js';
+import { newRevision } from './storage/revision.js';
+
+/** Delays between retries of a failed save (quota, a busy disk), in ms. */
+const RETRY_DELAYS = [1000, 5000, 30000, 60000];
 
 const EVENT_TYPES = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
 
@@ -60,8 +64,15 @@ export class Engine {
   #saveTimer = null;
   #saving = Promise.resolve();
   #dirty = false;
-  #readOnly = false; /* a stored profile we must not overwrite (newer format) */
+  #readOnly = false; /* a stored profile we must not overwrite (newer format, unreadable storage) */
   #closed = false;
+  #base = null; /* the stored bytes this engine last read or wrote: the base of merges */
+  #rev = null; /* their revision (null: nothing stored) */
+  #writer = newRevision(); /* tells our own change notes from other tabs' */
+  #unwatch = null;
+  #unhide = null;
+  #retryDelay = 0;
+  #creating = true;
 
   /** @internal use createEngine() */
   constructor(core, storage, opts) {
@@ -79,6 +90,10 @@ export class Engine {
   /** @internal */
   static async create(options, platform) {
     const opts = normaliseOptions(options, platform);
+    let engine = null;
+    const early = [];
+    /* adapters report problems they find on their own (a blocked upgrade) through this */
+    opts.onStorageError = (err) => (engine ? engine.#reportError(err) : early.push(err));
     const storage = resolveStorage(opts.storage, platform, opts);
     let module;
     try {
@@ -87,7 +102,8 @@ export class Engine {
       throw new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err})`, { cause: err });
     }
     const core = new Core(module);
-    const engine = new Engine(core, storage, opts);
+    engine = new Engine(core, storage, opts);
+    for (const err of early) engine.#deferError(err);
     try {
       const now = engine.#time();
       const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config');
@@ -95,7 +111,8 @@ export class Engine {
       const catalog = await platform.readCatalog(opts.catalog);
       core.withInputs([catalog], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, now)));
       engine.catalogInfo = core.resultJSON();
-      await engine.#load();
+      await engine.#load(platform);
+      engine.#creating = false;
     } catch (err) {
       core.free();
       throw err;
@@ -131,40 +148,89 @@ export class Engine {
 
   #reportError(err) {
     const e = err instanceof AttuneError ? err : new AttuneError(JS_CODES.STORAGE, String(err?.message ?? err), { cause: err });
-    this.#emit('error', e);
+    if (this.#creating) this.#deferError(e);
+    else this.#emit('error', e);
     return e;
   }
 
   /** Reads the stored profile at start-up; damaged data is set aside, newer data left alone. */
-  async #load() {
+  async #load(platform) {
     const core = this.#core;
-    let bytes = null;
+    let stored;
     try {
-      bytes = await this.#storage.load(this.#profileId);
+      stored = normaliseStored(await this.#storage.load(this.#profileId));
     } catch (err) {
-      this.#deferError(new AttuneError(JS_CODES.STORAGE, `could not read the stored profile; starting empty in memory (${err?.message ?? err})`, { cause: err }));
-      this.#readOnly = true;
+      this.#readOnly = true; /* we could not read it, so we must not overwrite it */
+      this.#deferError(asStorageError(err, 'could not read the stored profile; working in memory only'));
       return;
     }
-    const now = this.#time();
-    if (bytes) {
-      try {
-        core.withInputs([bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, now)));
-      } catch (err) {
-        if (!(err instanceof AttuneError)) throw err;
-        if (err.code === 'newer_version') {
-          this.#readOnly = true; /* never overwrite data a newer version wrote */
-        } else if (typeof this.#storage.quarantine === 'function') {
-          await this.#storage.quarantine(this.#profileId, bytes).catch(() => {});
-        }
-        this.#deferError(err);
-        return;
-      }
-      if (core.takeDirty()) {
-        this.#dirty = true; /* retention or level limits trimmed it: rewrite the stored copy */
-        await this.#saveNow();
-      }
+    if (typeof this.#storage.watch === 'function') {
+      this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
+    this.#unhide = platform.onPageHide?.(() => this.flush().catch(() => {})) ?? null;
+    if (!stored.bytes) return;
+    try {
+      core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));
+    } catch (err) {
+      if (!(err instanceof AttuneError)) throw err;
+      if (err.code === 'newer_version') {
+        this.#readOnly = true; /* never overwrite data a newer version wrote */
+      } else {
+        await this.#storage.quarantine?.(this.#profileId, stored.bytes).catch(() => {});
+        this.#rev = null;
+      }
+      this.#deferError(err);
+      return;
+    }
+    this.#base = stored.bytes;
+    this.#rev = stored.rev;
+    if (core.takeDirty()) {
+      this.#dirty = true; /* retention or level limits trimmed it: rewrite the stored copy */
+      await this.#saveNow().catch(() => {}); /* reported; retried */
+    }
+  }
+
+  /** Another tab changed the stored profile: merge it in (ours stays, theirs joins). */
+  #onNote(note) {
+    if (this.#closed || note.from === this.#writer || note.rev === this.#rev) return;
+    const core = this.#core;
+    if (note.level === 'none' && core.level() !== 0) {
+      /* the user chose to store nothing in another tab: honour it here too */
+      core.check(core.x.att_set_level(core.h, 0, this.#time()));
+      core.takeDirty();
+      this.#dirty = false;
+      this.#base = null;
+      this.#rev = null;
+      this.#emit('change', { reason: 'sync', level: this.level });
+      return;
+    }
+    const run = async () => {
+      if (this.#closed || this.#readOnly) return;
+      const stored = normaliseStored(await this.#storage.load(this.#profileId));
+      if (stored.rev === this.#rev) return;
+      this.#mergeStored(stored);
+      this.#emit('change', { reason: 'sync', level: this.level });
+    };
+    this.#saving = this.#saving.then(run, run).catch((err) => this.#reportError(err));
+  }
+
+  /** Three-way merge of a stored profile into memory; the result must be saved if we had changes. */
+  #mergeStored(stored) {
+    const core = this.#core;
+    try {
+      core.withInputs([this.#base, stored.bytes], (bp, bl, tp, tl) =>
+        core.check(core.x.att_merge(core.h, bp, bl, tp, tl, this.#time())));
+    } catch (err) {
+      if (err?.code === 'newer_version') {
+        this.#readOnly = true;
+        throw err;
+      }
+      if (err?.code !== 'corrupt_profile') throw err;
+      this.#reportError(err); /* theirs is damaged: ours replaces it */
+    }
+    core.takeDirty();
+    this.#base = stored.bytes;
+    this.#rev = stored.rev;
   }
 
   /** Errors found while creating the engine reach listeners attached right after it resolves. */
@@ -181,15 +247,20 @@ export class Engine {
     this.#emit('change', { reason, level: this.level });
   }
 
-  #scheduleSave() {
-    if (this.#saveTimer !== null || this.#readOnly) return;
+  #scheduleSave(delay = this.#saveDelay) {
+    if (this.#saveTimer !== null || this.#readOnly || this.#closed) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = null;
       this.#saveNow().catch(() => {});
-    }, this.#saveDelay);
+    }, delay);
   }
 
-  /** Saves the current snapshot after any save already running; errors go to listeners. */
+  /**
+   * Writes the current snapshot after anything already running.  With an adapter that can
+   * sync, the write happens under the profile's lock: if another tab wrote since our base, its
+   * profile is merged in first, so neither tab loses anything.  Failures go to 'error'
+   * listeners and are retried with back-off.
+   */
   #saveNow() {
     if (this.#saveTimer !== null) {
       clearTimeout(this.#saveTimer);
@@ -198,15 +269,35 @@ export class Engine {
     const run = async () => {
       if (this.#readOnly || !this.#dirty) return;
       this.#dirty = false;
-      if (this.#core.level() === 0) return; /* level none stores nothing */
       const core = this.#core;
-      core.check(core.x.att_snapshot(core.h, this.#time()));
-      const bytes = core.resultBytes();
+      if (core.level() === 0) return; /* level none stores nothing */
+      let written = null;
+      const produce = (stored) => {
+        if (stored.rev !== this.#rev) this.#mergeStored(stored);
+        if (core.level() === 0) return undefined;
+        core.check(core.x.att_snapshot(core.h, this.#time()));
+        core.takeDirty();
+        written = core.resultBytes();
+        return written;
+      };
       try {
-        await this.#storage.save(this.#profileId, bytes);
+        if (typeof this.#storage.sync === 'function') {
+          const { rev } = await this.#storage.sync(this.#profileId, produce, { from: this.#writer, reason: 'save' });
+          if (written) {
+            this.#base = written;
+            this.#rev = rev;
+          }
+        } else {
+          await this.#storage.save(this.#profileId, produce({ bytes: this.#base, rev: this.#rev }));
+        }
+        this.#retryDelay = 0;
       } catch (err) {
+        if (this.#readOnly) throw this.#reportError(err);
         this.#dirty = true; /* keep it for the next attempt */
-        throw this.#reportError(err);
+        const delay = RETRY_DELAYS[Math.min(this.#retryDelay, RETRY_DELAYS.length - 1)];
+        this.#retryDelay++;
+        this.#scheduleSave(delay);
+        throw this.#reportError(asStorageError(err, 'could not save the profile; it is kept in memory and saving will be retried'));
       }
     };
     this.#saving = this.#saving.then(run, run);
@@ -214,17 +305,24 @@ export class Engine {
   }
 
   /** Deletes the stored copy (forget, level none) after pending saves. */
-  #removeStored() {
+  #removeStored(reason) {
     if (this.#saveTimer !== null) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = null;
     }
     this.#dirty = false;
     const run = async () => {
+      if (this.#readOnly) return;
       try {
-        await this.#storage.remove(this.#profileId);
+        if (typeof this.#storage.sync === 'function') {
+          await this.#storage.sync(this.#profileId, () => null, { from: this.#writer, reason, level: this.level });
+        } else {
+          await this.#storage.remove(this.#profileId);
+        }
+        this.#base = null;
+        this.#rev = null;
       } catch (err) {
-        throw this.#reportError(err);
+        throw this.#reportError(asStorageError(err, 'could not delete the stored profile'));
       }
     };
     this.#saving = this.#saving.then(run, run);
@@ -370,7 +468,7 @@ export class Engine {
     core.check(core.x.att_set_level(core.h, l, this.#time()));
     core.takeDirty();
     if (l === 0) {
-      await this.#removeStored();
+      await this.#removeStored('level');
     } else {
       this.#dirty = true;
       if (l < before) await this.#saveNow();
@@ -417,7 +515,7 @@ export class Engine {
     core.withInputs([text], (p, n) => core.check(core.x.att_import(core.h, p, n, this.#time())));
     core.takeDirty();
     this.#dirty = true;
-    if (core.level() === 0) await this.#removeStored();
+    if (core.level() === 0) await this.#removeStored('import');
     else await this.#saveNow();
     this.#emit('change', { reason: 'import', level: this.level });
   }
@@ -427,7 +525,7 @@ export class Engine {
     const core = this.#live();
     core.check(core.x.att_forget(core.h));
     core.takeDirty();
-    await this.#removeStored();
+    await this.#removeStored('forget');
     this.#emit('change', { reason: 'forget', level: this.level });
   }
 
@@ -454,6 +552,8 @@ export class Engine {
     if (this.#closed) return;
     const pending = this.#saveTimer !== null || this.#dirty;
     const finish = () => {
+      this.#unwatch?.();
+      this.#unhide?.();
       this.#core.free();
       this.#storage.close?.();
     };
@@ -461,6 +561,20 @@ export class Engine {
     else this.#saving.catch(() => {}).finally(finish);
     this.#closed = true;
   }
+}
+
+/** Adapters return bytes, { bytes, rev } or null from load(). */
+function normaliseStored(stored) {
+  if (stored === null || stored === undefined) return { bytes: null, rev: null };
+  if (stored instanceof Uint8Array) return { bytes: stored, rev: null };
+  if (stored.bytes === null || stored.bytes instanceof Uint8Array) return { bytes: stored.bytes, rev: stored.rev ?? null };
+  throw new AttuneError(JS_CODES.STORAGE, 'the storage adapter returned something other than bytes from load()');
+}
+
+function asStorageError(err, what) {
+  if (err instanceof AttuneError) return err;
+  const quota = err?.name === 'QuotaExceededError';
+  return new AttuneError(quota ? 'quota_exceeded' : JS_CODES.STORAGE, `${what} (${err?.name ?? 'Error'}: ${err?.message ?? err})`, { cause: err });
 }
 
 /** Validates createEngine options and fills defaults. */

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "core.h"
 #include "json.h"
+#include "merge.h"
 #include "privacy.h"
 #include "profile.h"
 #include "rank.h"
@@ -128,8 +129,6 @@ static int att__adopt(att_engine *h, att__profile *p, double now, int *changed) 
   *changed |= p->nwin != before;
   *changed |= att__privacy_expire(p, &h->cfg, h->cat, now);
   att__profile_move(&h->prof, p);
-  h->served_next = 0;
-  memset(h->served, 0, sizeof h->served);
   return ATT_OK;
 }
 
@@ -675,8 +674,37 @@ ATT_API int att_restore(att_engine *h, const unsigned char *bytes, size_t len, d
   if (att__check_now(h, now)) return h->err.code;
   if (att__snapshot_decode(&h->err, &h->cfg, bytes, len, &p)) return h->err.code;
   if (att__adopt(h, &p, now, &changed)) return h->err.code;
+  memset(h->served, 0, sizeof h->served);
   h->dirty = 0; /* what was just read is what is stored, unless fitting it changed it */
   att__changed(h, changed);
+  return ATT_OK;
+}
+
+/* Decodes stored bytes, or makes the empty profile a missing record stands for. */
+static int att__decode_or_empty(att_engine *h, const unsigned char *b, size_t n, att__profile *p) {
+  if (n) return att__snapshot_decode(&h->err, &h->cfg, b, n, p);
+  att__profile_init(p, h->cfg.level);
+  return ATT_OK;
+}
+
+ATT_API int att_merge(att_engine *h, const unsigned char *base, size_t base_len, const unsigned char *theirs,
+                      size_t theirs_len, double now) {
+  att__profile b, t, m;
+  int changed, rc;
+  if (!h) return ATT_E_ARG;
+  att__begin(h);
+  if (att__check_now(h, now)) return h->err.code;
+  if (att__decode_or_empty(h, base, base_len, &b)) return h->err.code;
+  if (att__decode_or_empty(h, theirs, theirs_len, &t)) {
+    att__profile_free(&b);
+    return h->err.code;
+  }
+  rc = att__merge(&h->err, &h->cfg, &b, &t, &h->prof, &m);
+  att__profile_free(&b);
+  att__profile_free(&t);
+  if (rc) return rc;
+  if (att__adopt(h, &m, now, &changed)) return h->err.code;
+  att__changed(h, 1);
   return ATT_OK;
 }
 
@@ -697,6 +725,7 @@ ATT_API int att_import(att_engine *h, const char *json, size_t len, double now) 
   if (att__check_now(h, now)) return h->err.code;
   if (att__import_json(&h->err, &h->cfg, json, len, &p)) return h->err.code;
   if (att__adopt(h, &p, now, &changed)) return h->err.code;
+  memset(h->served, 0, sizeof h->served);
   att__changed(h, 1);
   return ATT_OK;
 }

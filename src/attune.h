@@ -117,6 +117,11 @@ int att_forget(att_engine *h);
 int att_snapshot(att_engine *h, double now);
 /* Replaces the profile with a validated snapshot; corrupt or newer data is refused. */
 int att_restore(att_engine *h, const unsigned char *bytes, size_t len, double now);
+/* Merges another tab's stored snapshot into the profile, three ways: `base` is the snapshot
+ * this engine last read or wrote, `theirs` what is stored now (len 0 = no stored profile).
+ * What either side added since base is kept; what either side removed stays removed. */
+int att_merge(att_engine *h, const unsigned char *base, size_t base_len, const unsigned char *theirs,
+              size_t theirs_len, double now);
 /* Result: the profile as human-readable, versioned JSON. */
 int att_export(att_engine *h, double now);
 /* Replaces the profile with validated export JSON. */
