@@ -21,7 +21,7 @@ WASM_OPT ?= -O3
 
 C_TESTS := $(wildcard tests/c/test_*.c)
 
-.PHONY: all setup wasm web site native test test-c test-js demo bench clean
+.PHONY: all setup wasm web site native test test-c test-js test-browser demo bench clean
 
 all: wasm web native
 
@@ -88,7 +88,7 @@ build/native:
 
 # --- tests ------------------------------------------------------------------------------------
 test: setup wasm web native
-	@$(MAKE) --no-print-directory test-c test-js
+	@$(MAKE) --no-print-directory test-c test-js test-browser
 
 test-c: build/native/test_attune
 	@echo "== C unit tests (ASan + UBSan)"
@@ -97,6 +97,10 @@ test-c: build/native/test_attune
 test-js: dist/attune.wasm
 	@echo "== JS tests (node --test)"
 	@node --test tests/js/
+
+test-browser: dist/attune.wasm dist/attune.js
+	@echo "== Browser tests (Chromium)"
+	@node --test --test-concurrency=1 tests/browser/
 
 # --- demo and benchmarks ----------------------------------------------------------------------
 demo: setup wasm web site

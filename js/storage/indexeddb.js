@@ -49,7 +49,7 @@ export class IndexedDBStorage {
   /**
    * @param {{ dbName?: string, indexedDB?: IDBFactory, onError?: (e: AttuneError) => void, persist?: boolean }} o
    */
-  constructor({ dbName = 'attune', indexedDB = globalThis.indexedDB, onError = () => {}, persist = false } = {}) {
+  constructor({ dbName = 'attune', indexedDB, onError = () => {}, persist = false } = {}) {
     this.#name = dbName;
     this.#idb = indexedDB;
     this.#onError = onError;
@@ -59,6 +59,13 @@ export class IndexedDBStorage {
   /** Opens (or reuses) the database; `create` false resolves null when it does not exist yet. */
   async #open(create) {
     if (this.#db) return this.#db;
+    if (!this.#idb) {
+      try {
+        this.#idb = globalThis.indexedDB; /* may throw where storage is blocked */
+      } catch {
+        this.#idb = null;
+      }
+    }
     if (!this.#idb) throw new AttuneError('storage_failed', 'IndexedDB is not available here; the profile is kept in memory only');
     if (!create && typeof this.#idb.databases === 'function') {
       /* reading must not create a database: level none never writes */

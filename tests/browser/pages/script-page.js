@@ -1,0 +1,14 @@
+// Uses only the global from <script src="/dist/attune.js">.
+import { install } from './harness-page.js';
+
+install(window.Attune.createEngine, window.Attune.MemoryStorage, {
+  render() {
+    const list = document.getElementById('list');
+    list.replaceChildren(...window.T.engine.recommend({ k: 5 }).map((r) => {
+      const li = document.createElement('li');
+      li.textContent = r.id;
+      return li;
+    }));
+    return list.children.length;
+  },
+});
