@@ -1,17 +1,19 @@
 /**
- * The Engine: the public API over one profile.  Works in memory (the wasm core) and persists
- * snapshots through a storage adapter; saves are debounced and serialised, and deletions
- * (forget, downgrades) reach storage before the call resolves.
+ * The Engine: the public API over one profile.  It works in memory (the wasm core) and keeps
+ * the stored copy in step through a storage adapter: writes are debounced and serialised, a
+ * deletion (forget, level none) or a downgrade reaches storage before the call resolves, and
+ * storage failures never throw into the page — they go to 'error' listeners and are retried.
  */
 import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
 import { Core } from './wasm.js';
 import { MemoryStorage } from './storage/memory.js';
 import { newRevision } from './storage/revision.js';
 
-/** Delays between retries of a failed save (quota, a busy disk), in ms. */
-const RETRY_DELAYS = [1000, 5000, 30000, 60000];
-
 const EVENT_TYPES = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
+const EVENT_KEYS = ['item', 'type', 'at', 'value'];
+
+/** Delays between retries of a failed write (quota, a busy disk), in ms. */
+const RETRY_DELAYS = [1000, 5000, 30000, 60000];
 
 /** A JSON text for the core, turning what JSON.stringify cannot take into AttuneErrors. */
 function toJSON(value, what) {
@@ -25,8 +27,11 @@ function toJSON(value, what) {
   return text;
 }
 
+/** A plain object ({} or JSON.parse output), not an array, Map, Date or class instance. */
 function isPlainObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** A 53-bit random integer from the platform's CSPRNG. */
@@ -61,18 +66,18 @@ export class Engine {
   #random;
   #listeners = { change: new Set(), error: new Set() };
   #saveDelay;
-  #saveTimer = null;
-  #saving = Promise.resolve();
-  #dirty = false;
+  #timer = null;
+  #queue = Promise.resolve(); /* storage operations, one at a time */
+  #want = null; /* what storage still needs: null, 'save' or 'remove' */
   #readOnly = false; /* a stored profile we must not overwrite (newer format, unreadable storage) */
   #closed = false;
+  #creating = true;
   #base = null; /* the stored bytes this engine last read or wrote: the base of merges */
   #rev = null; /* their revision (null: nothing stored) */
   #writer = newRevision(); /* tells our own change notes from other tabs' */
   #unwatch = null;
   #unhide = null;
-  #retryDelay = 0;
-  #creating = true;
+  #retries = 0;
 
   /** @internal use createEngine() */
   constructor(core, storage, opts) {
@@ -93,7 +98,7 @@ export class Engine {
     let engine = null;
     const early = [];
     /* adapters report problems they find on their own (a blocked upgrade) through this */
-    opts.onStorageError = (err) => (engine ? engine.#reportError(err) : early.push(err));
+    opts.onStorageError = (err) => (engine ? engine.#report(err) : early.push(err));
     const storage = resolveStorage(opts.storage, platform, opts);
     let module;
     try {
@@ -103,20 +108,22 @@ export class Engine {
     }
     const core = new Core(module);
     engine = new Engine(core, storage, opts);
-    for (const err of early) engine.#deferError(err);
+    for (const err of early) engine.#report(err);
     try {
       const now = engine.#time();
       const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config');
       core.withInputs([config], (p, n) => core.check(core.x.att_configure(core.h, p, n, now)));
+      engine.config = core.resultJSON();
       const catalog = await platform.readCatalog(opts.catalog);
       core.withInputs([catalog], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, now)));
       engine.catalogInfo = core.resultJSON();
+      core.takeDirty();
       await engine.#load(platform);
-      engine.#creating = false;
     } catch (err) {
       core.free();
       throw err;
     }
+    engine.#creating = false;
     return engine;
   }
 
@@ -135,22 +142,40 @@ export class Engine {
     return this.#core;
   }
 
+  /**
+   * Runs a core call.  Whatever happens to the call, a change it made first (retention found
+   * expired data) is saved and announced.
+   */
+  #call(reason, fn) {
+    const core = this.#live();
+    try {
+      return fn(core);
+    } finally {
+      if (core.takeDirty()) this.#changed(reason);
+    }
+  }
+
+  #changed(reason) {
+    if (this.#core.level() > 0) this.#request('save');
+    this.#emit('change', { reason, level: this.level });
+  }
+
   #emit(name, detail) {
     for (const fn of this.#listeners[name]) {
       try {
         fn(detail);
       } catch (err) {
         /* a listener's failure must not break the engine or other listeners */
-        if (name !== 'error') this.#emit('error', new AttuneError('listener_failed', `a ${name} listener threw: ${err?.message}`, { cause: err }));
+        if (name !== 'error') this.#report(new AttuneError('listener_failed', `a ${name} listener threw: ${err?.message}`, { cause: err }));
       }
     }
   }
 
-  #reportError(err) {
-    const e = err instanceof AttuneError ? err : new AttuneError(JS_CODES.STORAGE, String(err?.message ?? err), { cause: err });
-    if (this.#creating) this.#deferError(e);
-    else this.#emit('error', e);
-    return e;
+  /** Reports a problem to 'error' listeners (after creation, so listeners attached then hear it). */
+  #report(err) {
+    if (this.#creating) setTimeout(() => this.#emit('error', err), 0);
+    else this.#emit('error', err);
+    return err;
   }
 
   /** Reads the stored profile at start-up; damaged data is set aside, newer data left alone. */
@@ -161,13 +186,13 @@ export class Engine {
       stored = normaliseStored(await this.#storage.load(this.#profileId));
     } catch (err) {
       this.#readOnly = true; /* we could not read it, so we must not overwrite it */
-      this.#deferError(asStorageError(err, 'could not read the stored profile; working in memory only'));
+      this.#report(asStorageError(err, 'could not read the stored profile; working in memory only'));
       return;
     }
     if (typeof this.#storage.watch === 'function') {
       this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
-    this.#unhide = platform.onPageHide?.(() => this.flush().catch(() => {})) ?? null;
+    this.#unhide = platform.onPageHide?.(() => this.flush()) ?? null;
     if (!stored.bytes) return;
     try {
       core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));
@@ -177,17 +202,14 @@ export class Engine {
         this.#readOnly = true; /* never overwrite data a newer version wrote */
       } else {
         await this.#storage.quarantine?.(this.#profileId, stored.bytes).catch(() => {});
-        this.#rev = null;
       }
-      this.#deferError(err);
+      this.#report(err);
       return;
     }
     this.#base = stored.bytes;
     this.#rev = stored.rev;
-    if (core.takeDirty()) {
-      this.#dirty = true; /* retention or level limits trimmed it: rewrite the stored copy */
-      await this.#saveNow().catch(() => {}); /* reported; retried */
-    }
+    /* retention, level limits or configuration changes trimmed it: rewrite the stored copy */
+    if (core.takeDirty()) await this.#persist('save');
   }
 
   /** Another tab changed the stored profile: merge it in (ours stays, theirs joins). */
@@ -198,24 +220,23 @@ export class Engine {
       /* the user chose to store nothing in another tab: honour it here too */
       core.check(core.x.att_set_level(core.h, 0, this.#time()));
       core.takeDirty();
-      this.#dirty = false;
+      this.#want = null;
       this.#base = null;
       this.#rev = null;
       this.#emit('change', { reason: 'sync', level: this.level });
       return;
     }
-    const run = async () => {
+    this.#enqueue(async () => {
       if (this.#closed || this.#readOnly) return;
       const stored = normaliseStored(await this.#storage.load(this.#profileId));
       if (stored.rev === this.#rev) return;
-      this.#mergeStored(stored);
+      this.#merge(stored);
       this.#emit('change', { reason: 'sync', level: this.level });
-    };
-    this.#saving = this.#saving.then(run, run).catch((err) => this.#reportError(err));
+    }).catch((err) => this.#report(asStorageError(err, 'could not read another tab\'s changes')));
   }
 
-  /** Three-way merge of a stored profile into memory; the result must be saved if we had changes. */
-  #mergeStored(stored) {
+  /** Three-way merge of a stored profile into memory. */
+  #merge(stored) {
     const core = this.#core;
     try {
       core.withInputs([this.#base, stored.bytes], (bp, bl, tp, tl) =>
@@ -226,110 +247,100 @@ export class Engine {
         throw err;
       }
       if (err?.code !== 'corrupt_profile') throw err;
-      this.#reportError(err); /* theirs is damaged: ours replaces it */
+      this.#report(err); /* theirs is damaged: ours replaces it */
     }
     core.takeDirty();
     this.#base = stored.bytes;
     this.#rev = stored.rev;
   }
 
-  /** Errors found while creating the engine reach listeners attached right after it resolves. */
-  #deferError(err) {
-    setTimeout(() => this.#emit('error', err), 0);
+  #enqueue(op) {
+    const p = this.#queue.then(op, op);
+    this.#queue = p.catch(() => {});
+    return p;
   }
 
-  /** After a call that may have changed the profile: schedule a save and tell listeners. */
-  #afterChange(reason) {
-    if (this.#core.takeDirty()) {
-      this.#dirty = true;
-      this.#scheduleSave();
+  /** Asks for a write soon (debounced); 'remove' wins over 'save' until it is done. */
+  #request(what, delay = this.#saveDelay) {
+    if (this.#readOnly || this.#closed && what === 'save') return;
+    if (this.#want !== 'remove') this.#want = what;
+    if (this.#timer === null) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        this.#persist();
+      }, delay);
     }
-    this.#emit('change', { reason, level: this.level });
-  }
-
-  #scheduleSave(delay = this.#saveDelay) {
-    if (this.#saveTimer !== null || this.#readOnly || this.#closed) return;
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = null;
-      this.#saveNow().catch(() => {});
-    }, delay);
   }
 
   /**
-   * Writes the current snapshot after anything already running.  With an adapter that can
-   * sync, the write happens under the profile's lock: if another tab wrote since our base, its
-   * profile is merged in first, so neither tab loses anything.  Failures go to 'error'
-   * listeners and are retried with back-off.
+   * Brings storage in step with memory now: writes the snapshot or deletes the record.  With
+   * an adapter that can sync, the write happens under the profile's lock and another tab's
+   * newer profile is merged in first, so neither tab loses anything.  Resolves either way;
+   * a failure is reported and retried with back-off.
    */
-  #saveNow() {
-    if (this.#saveTimer !== null) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = null;
+  #persist(what) {
+    if (what) this.#want = this.#want === 'remove' ? 'remove' : what;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
     }
-    const run = async () => {
-      if (this.#readOnly || !this.#dirty) return;
-      this.#dirty = false;
-      const core = this.#core;
-      if (core.level() === 0) return; /* level none stores nothing */
-      let written = null;
-      const produce = (stored) => {
-        if (stored.rev !== this.#rev) this.#mergeStored(stored);
-        if (core.level() === 0) return undefined;
-        core.check(core.x.att_snapshot(core.h, this.#time()));
-        core.takeDirty();
-        written = core.resultBytes();
-        return written;
-      };
+    return this.#enqueue(async () => {
+      const want = this.#want;
+      if (!want || this.#readOnly) return;
+      this.#want = null;
       try {
-        if (typeof this.#storage.sync === 'function') {
-          const { rev } = await this.#storage.sync(this.#profileId, produce, { from: this.#writer, reason: 'save' });
-          if (written) {
-            this.#base = written;
-            this.#rev = rev;
-          }
-        } else {
-          await this.#storage.save(this.#profileId, produce({ bytes: this.#base, rev: this.#rev }));
-        }
-        this.#retryDelay = 0;
+        if (want === 'remove' || this.#core.level() === 0) await this.#writeRemove();
+        else await this.#writeSave();
+        this.#retries = 0;
       } catch (err) {
-        if (this.#readOnly) throw this.#reportError(err);
-        this.#dirty = true; /* keep it for the next attempt */
-        const delay = RETRY_DELAYS[Math.min(this.#retryDelay, RETRY_DELAYS.length - 1)];
-        this.#retryDelay++;
-        this.#scheduleSave(delay);
-        throw this.#reportError(asStorageError(err, 'could not save the profile; it is kept in memory and saving will be retried'));
+        if (!this.#want) this.#want = want;
+        if (this.#readOnly) {
+          this.#want = null;
+        } else {
+          this.#request(this.#want, RETRY_DELAYS[Math.min(this.#retries++, RETRY_DELAYS.length - 1)]);
+        }
+        this.#report(asStorageError(err, want === 'remove'
+          ? 'could not delete the stored profile; it will be retried'
+          : 'could not save the profile; it is kept in memory and saving will be retried'));
       }
-    };
-    this.#saving = this.#saving.then(run, run);
-    return this.#saving;
+    });
   }
 
-  /** Deletes the stored copy (forget, level none) after pending saves. */
-  #removeStored(reason) {
-    if (this.#saveTimer !== null) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = null;
-    }
-    this.#dirty = false;
-    const run = async () => {
-      if (this.#readOnly) return;
-      try {
-        if (typeof this.#storage.sync === 'function') {
-          await this.#storage.sync(this.#profileId, () => null, { from: this.#writer, reason, level: this.level });
-        } else {
-          await this.#storage.remove(this.#profileId);
-        }
-        this.#base = null;
-        this.#rev = null;
-      } catch (err) {
-        throw this.#reportError(asStorageError(err, 'could not delete the stored profile'));
-      }
+  async #writeSave() {
+    const core = this.#core;
+    let written = null;
+    const produce = (stored) => {
+      if (stored.rev !== this.#rev) this.#merge(stored);
+      if (core.level() === 0) return undefined;
+      core.check(core.x.att_snapshot(core.h, this.#time()));
+      core.takeDirty();
+      written = core.resultBytes();
+      return written;
     };
-    this.#saving = this.#saving.then(run, run);
-    return this.#saving;
+    if (typeof this.#storage.sync === 'function') {
+      const { rev } = await this.#storage.sync(this.#profileId, produce, { from: this.#writer, reason: 'save' });
+      if (written) {
+        this.#base = written;
+        this.#rev = rev;
+      }
+    } else {
+      const bytes = produce({ bytes: this.#base, rev: this.#rev });
+      if (bytes) await this.#storage.save(this.#profileId, bytes);
+      this.#base = bytes;
+    }
   }
 
-  #level(name, what) {
+  async #writeRemove() {
+    if (typeof this.#storage.sync === 'function') {
+      await this.#storage.sync(this.#profileId, () => null, { from: this.#writer, reason: 'remove', level: this.level });
+    } else {
+      await this.#storage.remove(this.#profileId);
+    }
+    this.#base = null;
+    this.#rev = null;
+  }
+
+  #levelIndex(name, what) {
     const i = this.#core.constants.levels.indexOf(name);
     if (typeof name !== 'string' || i < 0) {
       throw badArgument(`${what}: expected one of ${this.#core.constants.levels.join(', ')}, got ${describe(name)}`);
@@ -343,6 +354,13 @@ export class Engine {
     return toJSON(context, `${what}: context`);
   }
 
+  #read(fn, reason = 'expired') {
+    return this.#call(reason, (core) => {
+      core.check(core.x[fn](core.h, this.#time()));
+      return core.resultJSON();
+    });
+  }
+
   /* --- public API ---------------------------------------------------------------------- */
 
   /** The current personalization level. */
@@ -352,17 +370,25 @@ export class Engine {
 
   /** Declares traits: { name: value | null }.  Only traits declared in config.traits. */
   async setTraits(traits) {
-    const core = this.#live();
     if (!isPlainObject(traits)) throw badArgument(`setTraits: expected an object {name: value}, got ${describe(traits)}`);
+    for (const [name, value] of Object.entries(traits)) {
+      /* JSON would turn NaN and Infinity into null, which clears a trait: refuse numbers here
+         (the core refuses every other non-string; undefined is an absent key, as in JSON) */
+      if (typeof value === 'number' || typeof value === 'boolean') {
+        throw new AttuneError('bad_trait', `setTraits: ${name} must be a string, or null to clear it; got ${describe(value)}`);
+      }
+    }
     const text = toJSON(traits, 'setTraits');
-    core.withInputs([text], (p, n) => core.check(core.x.att_set_traits(core.h, p, n, this.#time())));
-    this.#afterChange('traits');
+    this.#call('traits', (core) => core.withInputs([text], (p, n) => core.check(core.x.att_set_traits(core.h, p, n, this.#time()))));
   }
 
   /** Records an interaction: { item, type, at?, value? }. */
   async track(event, context) {
-    const core = this.#live();
+    this.#live();
     if (!isPlainObject(event)) throw badArgument(`track: expected an event object {item, type}, got ${describe(event)}`);
+    for (const key of Object.keys(event)) {
+      if (!EVENT_KEYS.includes(key)) throw badArgument(`track: unknown event key "${key}" (use ${EVENT_KEYS.join(', ')})`);
+    }
     const { item, type } = event;
     if (typeof item !== 'string') throw badArgument(`track: item must be an id string, got ${describe(item)}`);
     const t = EVENT_TYPES.indexOf(type);
@@ -379,55 +405,51 @@ export class Engine {
       throw badArgument(`track: value must be a finite number, got ${describe(value)}`);
     }
     const ctx = this.#context(context, 'track');
-    const now = this.#time();
-    core.withInputs([item, ctx], (ip, il, cp, cl) =>
-      core.check(core.x.att_track(core.h, ip, il, t, at ?? NaN, value ?? NaN, randomId(), cp, cl, now)));
-    this.#afterChange('track');
+    this.#call('track', (core) => core.withInputs([item, ctx], (ip, il, cp, cl) =>
+      core.check(core.x.att_track(core.h, ip, il, t, at ?? NaN, value ?? NaN, randomId(), cp, cl, this.#time()))));
   }
 
   /** Ranks the catalog: [{ id, score, reasons, editorial? }]. */
   recommend(options = {}) {
-    const core = this.#live();
+    this.#live();
     if (!isPlainObject(options)) throw badArgument(`recommend: expected an options object, got ${describe(options)}`);
     if (typeof options.filter === 'function') {
       throw badArgument('recommend: filter must be an object {tags, categories}; functions cannot run inside the engine');
     }
     const text = toJSON(options, 'recommend');
-    core.withInputs([text], (p, n) => core.check(core.x.att_recommend(core.h, p, n, this.#time())));
-    const list = core.resultJSON();
-    if (core.takeDirty()) this.#afterChangeQuiet();
-    return list;
+    return this.#call('expired', (core) => {
+      core.withInputs([text], (p, n) => core.check(core.x.att_recommend(core.h, p, n, this.#time())));
+      return core.resultJSON();
+    });
   }
 
   /** Why an item scores what it scores: contributions that add up to the score. */
   explain(itemId, context) {
-    const core = this.#live();
+    this.#live();
     if (typeof itemId !== 'string') throw badArgument(`explain: expected an item id string, got ${describe(itemId)}`);
     const ctx = this.#context(context, 'explain');
-    core.withInputs([itemId, ctx], (ip, il, cp, cl) =>
-      core.check(core.x.att_explain(core.h, ip, il, cp, cl, this.#time())));
-    const out = core.resultJSON();
-    if (core.takeDirty()) this.#afterChangeQuiet();
-    return out;
+    return this.#call('expired', (core) => {
+      core.withInputs([itemId, ctx], (ip, il, cp, cl) => core.check(core.x.att_explain(core.h, ip, il, cp, cl, this.#time())));
+      return core.resultJSON();
+    });
   }
 
   /** The local segment label (never randomised; it stays on the device). */
   segment() {
-    const core = this.#live();
-    core.check(core.x.att_segment(core.h, this.#time()));
-    const label = core.resultText();
-    if (core.takeDirty()) this.#afterChangeQuiet();
-    return label;
+    return this.#call('expired', (core) => {
+      core.check(core.x.att_segment(core.h, this.#time()));
+      return core.resultText();
+    });
   }
 
   /** Exactly what may be sent to a server: { segment } or null at level none. */
   serverPayload() {
-    const core = this.#live();
+    this.#live();
     const seed = Math.floor(this.#random() * 2 ** 53);
-    core.check(core.x.att_server_payload(core.h, seed, this.#time()));
-    const payload = core.resultJSON();
-    if (core.takeDirty()) this.#afterChangeQuiet();
-    return payload;
+    return this.#call('label', (core) => {
+      core.check(core.x.att_server_payload(core.h, seed, this.#time()));
+      return core.resultJSON();
+    });
   }
 
   /** Every stored data point: what, why, count, oldest, expiresAt, level, leavesDevice. */
@@ -445,58 +467,42 @@ export class Engine {
     return this.#read('att_privacy_report');
   }
 
-  #read(fn) {
-    const core = this.#live();
-    core.check(core.x[fn](core.h, this.#time()));
-    const out = core.resultJSON();
-    if (core.takeDirty()) this.#afterChangeQuiet();
-    return out;
-  }
-
-  /** Expiry found by a read-only call: save, and tell listeners, without a new reason. */
-  #afterChangeQuiet() {
-    this.#dirty = true;
-    this.#scheduleSave();
-    this.#emit('change', { reason: 'expired', level: this.level });
-  }
-
   /** Changes the level; a downgrade deletes at once, in memory and in storage. */
   async setPrivacyLevel(level) {
-    const core = this.#live();
-    const l = this.#level(level, 'setPrivacyLevel');
+    this.#live();
+    const l = this.#levelIndex(level, 'setPrivacyLevel');
+    const core = this.#core;
     const before = core.level();
-    core.check(core.x.att_set_level(core.h, l, this.#time()));
-    core.takeDirty();
-    if (l === 0) {
-      await this.#removeStored('level');
-    } else {
-      this.#dirty = true;
-      if (l < before) await this.#saveNow();
-      else this.#scheduleSave();
+    try {
+      core.check(core.x.att_set_level(core.h, l, this.#time()));
+    } finally {
+      core.takeDirty();
     }
     this.#emit('change', { reason: 'level', level: this.level });
+    if (l === 0) await this.#persist('remove');
+    else if (l < before) await this.#persist('save'); /* a downgrade reaches storage at once */
+    else this.#request('save'); /* the choice itself is stored */
   }
 
   /** Blocks a tag or an item: blocked content never ranks. */
   async block(target) {
-    return this.#block(target, 1, 'block');
+    this.#block(target, 1, 'block');
   }
 
   /** Lifts a block set with block(). */
   async unblock(target) {
-    return this.#block(target, 0, 'unblock');
+    this.#block(target, 0, 'unblock');
   }
 
-  async #block(target, on, what) {
-    const core = this.#live();
+  #block(target, on, what) {
+    this.#live();
     if (!isPlainObject(target)) throw badArgument(`${what}: expected { tag } or { item }, got ${describe(target)}`);
     const keys = Object.keys(target);
     const kind = keys.length === 1 && keys[0] === 'tag' ? 0 : keys.length === 1 && keys[0] === 'item' ? 1 : -1;
     if (kind < 0) throw badArgument(`${what}: expected exactly one of { tag } or { item }`);
     const key = target[keys[0]];
     if (typeof key !== 'string') throw badArgument(`${what}: ${keys[0]} must be a string, got ${describe(key)}`);
-    core.withInputs([key], (p, n) => core.check(core.x.att_block(core.h, kind, p, n, on, this.#time())));
-    this.#afterChange(what);
+    this.#call(what, (core) => core.withInputs([key], (p, n) => core.check(core.x.att_block(core.h, kind, p, n, on, this.#time()))));
   }
 
   /** The profile as human-readable, versioned JSON (an object). */
@@ -506,18 +512,14 @@ export class Engine {
 
   /** Replaces the profile with an export (object or JSON text); refuses damaged or newer data. */
   async import(data) {
-    const core = this.#live();
+    this.#live();
     let text;
     if (typeof data === 'string') text = data;
     else if (data instanceof Uint8Array) text = new TextDecoder().decode(data);
     else if (isPlainObject(data)) text = toJSON(data, 'import');
     else throw badArgument(`import: expected an export object or its JSON text, got ${describe(data)}`);
-    core.withInputs([text], (p, n) => core.check(core.x.att_import(core.h, p, n, this.#time())));
-    core.takeDirty();
-    this.#dirty = true;
-    if (core.level() === 0) await this.#removeStored('import');
-    else await this.#saveNow();
-    this.#emit('change', { reason: 'import', level: this.level });
+    this.#call('import', (core) => core.withInputs([text], (p, n) => core.check(core.x.att_import(core.h, p, n, this.#time()))));
+    await this.#persist(this.#core.level() === 0 ? 'remove' : 'save');
   }
 
   /** Deletes the whole profile, in memory and in storage. */
@@ -525,15 +527,18 @@ export class Engine {
     const core = this.#live();
     core.check(core.x.att_forget(core.h));
     core.takeDirty();
-    await this.#removeStored('forget');
     this.#emit('change', { reason: 'forget', level: this.level });
+    await this.#persist('remove');
   }
 
-  /** Resolves when every pending save has reached storage. */
+  /**
+   * Writes what is pending now.  Resolves once storage is in step or the attempt failed (the
+   * failure goes to 'error' listeners and is retried).
+   */
   async flush() {
-    if (this.#closed) return this.#saving.catch(() => {});
-    if (this.#saveTimer !== null || this.#dirty) await this.#saveNow();
-    else await this.#saving;
+    if (this.#closed) return this.#queue;
+    if (this.#timer !== null || this.#want) return this.#persist();
+    return this.#queue;
   }
 
   /**
@@ -541,25 +546,23 @@ export class Engine {
    * removes the listener.
    */
   on(name, fn) {
-    if (!(name in this.#listeners)) throw badArgument(`on: unknown event ${describe(name)}; use "change" or "error"`);
+    if (!Object.hasOwn(this.#listeners, name)) throw badArgument(`on: unknown event ${describe(name)}; use "change" or "error"`);
     if (typeof fn !== 'function') throw badArgument('on: the listener must be a function');
     this.#listeners[name].add(fn);
     return () => this.#listeners[name].delete(fn);
   }
 
-  /** Saves what is pending, then releases the engine.  Later calls throw 'closed'. */
+  /** Writes what is pending, then releases the engine.  Later calls throw 'closed'. */
   close() {
     if (this.#closed) return;
-    const pending = this.#saveTimer !== null || this.#dirty;
-    const finish = () => {
+    const done = this.#timer !== null || this.#want ? this.#persist() : this.#queue;
+    this.#closed = true;
+    done.finally(() => {
       this.#unwatch?.();
       this.#unhide?.();
       this.#core.free();
       this.#storage.close?.();
-    };
-    if (pending) this.#saveNow().catch(() => {}).finally(finish);
-    else this.#saving.catch(() => {}).finally(finish);
-    this.#closed = true;
+    });
   }
 }
 
@@ -609,5 +612,6 @@ function normaliseOptions(options, platform) {
     throw badArgument('createEngine: saveDelayMs must be a number of ms from 0 to 60000');
   }
   if (o.on !== undefined && !isPlainObject(o.on)) throw badArgument('createEngine: on must be an object { change, error }');
+  if (o.persist !== undefined && typeof o.persist !== 'boolean') throw badArgument('createEngine: persist must be true or false');
   return o;
 }

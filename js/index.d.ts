@@ -218,6 +218,8 @@ export interface ProfileExport {
 export interface Engine {
   readonly level: Level;
   readonly catalogInfo: { items: number; tags: number; categories: number; dim: number; droppedNeighbors: number; bytes: number };
+  /** The configuration in effect, every default filled in. */
+  readonly config: Required<Config>;
   setTraits(traits: Record<string, string | null>): Promise<void>;
   track(event: TrackEvent, context?: Context): Promise<void>;
   recommend(options?: RecommendOptions): Recommendation[];

@@ -8,6 +8,13 @@ import { AttuneError, JS_CODES } from './errors.js';
 /** The ABI this glue was written for; a wasm reporting another one is refused. */
 export const ABI_VERSION = 1;
 
+/** Every function the glue calls; a wasm lacking one is refused up front. */
+const REQUIRED_EXPORTS = ['_initialize', 'att_abi_version', 'att_constants', 'att_new', 'att_free', 'att_errmsg',
+  'att_errcode', 'att_result', 'att_result_len', 'att_level', 'att_take_dirty', 'att_alloc', 'att_dealloc',
+  'att_configure', 'att_load_catalog', 'att_set_traits', 'att_track', 'att_set_level', 'att_block', 'att_forget',
+  'att_recommend', 'att_explain', 'att_segment', 'att_server_payload', 'att_inventory', 'att_metrics',
+  'att_privacy_report', 'att_snapshot', 'att_restore', 'att_merge', 'att_export', 'att_import'];
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -32,19 +39,28 @@ export function cachedModule(key, compile) {
 export class Core {
   /** @param {WebAssembly.Module} module */
   constructor(module) {
-    const instance = new WebAssembly.Instance(module, {
-      env: { emscripten_notify_memory_growth() {} },
-    });
+    let instance;
+    try {
+      instance = new WebAssembly.Instance(module, {
+        env: { emscripten_notify_memory_growth() {} },
+      });
+    } catch (err) {
+      throw new AttuneError(JS_CODES.MISMATCH, `attune.wasm needs imports this glue does not provide (${err.message}); use the attune.wasm shipped with this version`, { cause: err });
+    }
     /** @type {any} */
     const x = instance.exports;
-    if (typeof x.att_abi_version !== 'function' || typeof x._initialize !== 'function') {
-      throw new AttuneError(JS_CODES.MISMATCH, 'attune.wasm: this is not an Attune module; rebuild it with `make wasm`');
+    if (typeof x.att_abi_version === 'function' && typeof x._initialize === 'function') {
+      x._initialize();
+      const abi = x.att_abi_version();
+      if (abi !== ABI_VERSION) {
+        throw new AttuneError(JS_CODES.MISMATCH,
+          `attune.wasm has ABI ${abi} but this glue needs ABI ${ABI_VERSION}; use the attune.wasm shipped with this version`);
+      }
     }
-    x._initialize();
-    const abi = x.att_abi_version();
-    if (abi !== ABI_VERSION) {
-      throw new AttuneError(JS_CODES.MISMATCH,
-        `attune.wasm has ABI ${abi} but this glue needs ABI ${ABI_VERSION}; use the attune.wasm shipped with this version`);
+    const missing = REQUIRED_EXPORTS.filter((name) => typeof x[name] !== 'function');
+    if (!(x.memory instanceof WebAssembly.Memory)) missing.push('memory');
+    if (missing.length) {
+      throw new AttuneError(JS_CODES.MISMATCH, `attune.wasm is not an Attune module of this version (missing ${missing.join(', ')}); use the attune.wasm shipped with this version`);
     }
     this.x = x;
     this.constants = JSON.parse(this.#cstring(x.att_constants()));

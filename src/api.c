@@ -8,6 +8,7 @@
 #include "attune.h"
 #include "catalog.h"
 #include "config.h"
+#include "context.h"
 #include "core.h"
 #include "json.h"
 #include "merge.h"
@@ -120,13 +121,16 @@ static int att__allowed_level(const att_engine *h, const att__profile *p) {
  * needs rewriting).  On failure the engine's profile is untouched and `p` is freed. */
 static int att__adopt(att_engine *h, att__profile *p, double now, int *changed) {
   int before;
-  *changed = att__privacy_purge(p, &h->cfg, h->cat, att__allowed_level(h, p));
+  *changed = p->stale;
+  p->stale = 0;
+  *changed |= att__privacy_purge(p, &h->cfg, h->cat, att__allowed_level(h, p));
   before = p->nwin;
   if (att__profile_bind(p, &h->cfg, h->cat)) {
     att__profile_free(p);
     return att__fail(&h->err, ATT_E_NOMEM, "out of memory");
   }
   *changed |= p->nwin != before;
+  *changed |= att__profile_trim(p, &h->cfg, h->cat) > 0;
   *changed |= att__privacy_expire(p, &h->cfg, h->cat, now);
   att__profile_move(&h->prof, p);
   return ATT_OK;
@@ -280,8 +284,9 @@ ATT_API int att_configure(att_engine *h, const char *json, size_t len, double no
   att__config_free(&old);
   level = att__allowed_level(h, &h->prof);
   att__privacy_purge(&h->prof, &h->cfg, h->cat, level);
-  while (h->prof.nwin > h->cfg.history_size) att__profile_remove_event(&h->prof, &h->cfg, h->cat, 0);
+  att__profile_trim(&h->prof, &h->cfg, h->cat);
   att__changed(h, 1); /* traits, labels, level or history may all have been refitted */
+  if (att__config_json(&h->cfg, &h->result)) return att__fail(&h->err, ATT_E_NOMEM, "config: out of memory");
   return att__tick(h, now);
 }
 
@@ -334,8 +339,9 @@ ATT_API int att_set_traits(att_engine *h, const char *json, size_t len, double n
   root = att__json_parse(&h->err, "traits", json, len);
   if (!root) return h->err.code;
   if (att__jv_type(root) != ATT__J_OBJ) {
+    att__fail(&h->err, ATT_E_ARG, "traits: expected an object {name: value}, got %s", att__jv_typename(root));
     att__json_free(root);
-    return att__fail(&h->err, ATT_E_ARG, "traits: expected an object {name: value}, got %s", att__jv_typename(root));
+    return h->err.code;
   }
   if (att__json_check_keys(&h->err, ATT_E_ARG, root, "traits", NULL)) {
     att__json_free(root);
@@ -388,43 +394,14 @@ ATT_API int att_set_traits(att_engine *h, const char *json, size_t len, double n
   return ATT_OK;
 }
 
-/* Checks the optional context object of a call.  Its use is the contextual level's. */
-static int att__check_context(att_engine *h, const char *ctx, size_t len) {
-  att__jv *root;
-  const att__jv *x;
-  if (!len) return ATT_OK;
-  root = att__json_parse(&h->err, "context", ctx, len);
-  if (!root) return h->err.code;
-  if (att__jv_type(root) != ATT__J_OBJ) {
-    att__json_free(root);
-    return att__fail(&h->err, ATT_E_ARG, "context: expected an object, got %s", att__jv_typename(root));
-  }
-  for (x = att__jv_first(root); x; x = att__jv_next(x)) {
-    const char *k = att__jv_key(x);
-    char q[80];
-    int ok = !strcmp(k, "hour") || !strcmp(k, "weekday") || !strcmp(k, "device") || !strcmp(k, "referrer") ||
-             !strcmp(k, "daypart");
-    for (int i = 0; !ok && i < h->cfg.ncontext_keys; i++) ok = !strcmp(k, h->cfg.context_keys[i]);
-    if (!ok) {
-      att__fail(&h->err, ATT_E_ARG,
-                "context.%s: not a context key (use hour, weekday, device, referrer, daypart or declare it "
-                "in config.context.keys)",
-                att__quote(q, sizeof q, k, strlen(k)));
-      att__json_free(root);
-      return h->err.code;
-    }
-  }
-  att__json_free(root);
-  return ATT_OK;
-}
-
-/* The 1-based position at which item idx was last shown, and the level it was shown at. */
+/* The 1-based position at which item idx was last shown, and the level it was shown at.
+ * Lists ranked at level none are skipped: that level records nothing, not even a baseline. */
 static int att__served_position(const att_engine *h, uint32_t idx, int *level) {
   int l, j;
   for (l = 0; l < ATT__SERVED_LISTS; l++) {
     const att__served *s = &h->served[(h->served_next - 1 - l + 2 * ATT__SERVED_LISTS) % ATT__SERVED_LISTS];
     for (j = 0; j < s->n; j++)
-      if (s->idx[j] == idx) {
+      if (s->idx[j] == idx && s->level > ATT_LEVEL_NONE) {
         *level = s->level;
         return j + 1;
       }
@@ -437,6 +414,7 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
                       double eid, const char *ctx, size_t ctx_len, double now) {
   att__profile *p;
   att__event ev;
+  att__context context;
   int64_t idx;
   int level, slot, rc;
   if (!h) return ATT_E_ARG;
@@ -460,7 +438,7 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
     return att__fail(&h->err, ATT_E_ARG, "track: value must be a number from 0 to 100, got %g", value);
   if (!isfinite(eid) || eid < 0 || eid >= 9007199254740992.0 || eid != floor(eid))
     return att__fail(&h->err, ATT_E_ARG, "track: the event id must be a whole number below 2^53");
-  if (att__check_context(h, ctx, ctx_len)) return h->err.code;
+  if (att__context_parse_text(&h->err, &h->cfg, ctx, ctx_len, "track: context", &context)) return h->err.code;
   if (p->level == ATT_LEVEL_NONE) return ATT_OK;
 
   att__profile_mark_active(p, at);
@@ -500,6 +478,7 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
     return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
   }
   if (rc == 0) att__free(ev.item); /* already in the window (a replayed event) */
+  att__profile_trim(p, &h->cfg, h->cat); /* the window keeps the newest history.size */
   return ATT_OK;
 }
 
@@ -581,7 +560,7 @@ ATT_API int att_recommend(att_engine *h, const char *opts, size_t opts_len, doub
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__tick(h, now) || att__need_catalog(h, "recommend")) return h->err.code;
-  if (att__rank_opts_parse(&h->err, h->cat, opts, opts_len, &o)) return h->err.code;
+  if (att__rank_opts_parse(&h->err, &h->cfg, h->cat, opts, opts_len, &o)) return h->err.code;
   s = &h->served[h->served_next];
   rc = att__rank_recommend(&h->err, &h->rank, &h->prof, &o, now, &h->result, s->idx, &s->n);
   att__rank_opts_free(&o);
@@ -599,8 +578,10 @@ ATT_API int att_explain(att_engine *h, const char *item, size_t item_len, const 
   int64_t idx;
   if (!h) return ATT_E_ARG;
   att__begin(h);
+  att__context context;
   if (att__tick(h, now) || att__need_catalog(h, "explain") ||
-      att__find_item(h, "explain: item", item, item_len, &idx) || att__check_context(h, ctx, ctx_len))
+      att__find_item(h, "explain: item", item, item_len, &idx) ||
+      att__context_parse_text(&h->err, &h->cfg, ctx, ctx_len, "explain: context", &context))
     return h->err.code;
   return att__rank_explain(&h->err, &h->rank, &h->prof, (uint32_t)idx, now, &h->result);
 }

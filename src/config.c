@@ -396,10 +396,12 @@ static int att__cfg_when(att__err *e, const att__jv *v, const char *path, const 
     const char *const *builtin;
     const att__trait *trait;
     att__cond *cond = &r->when[r->nwhen];
-    int j;
+    int j, domain;
     char q[80];
     snprintf(sub, sizeof sub, "%s.%s", path, att__quote(q, sizeof q, key, strlen(key)));
-    if (att__cond_domain(c, context, key, &builtin, &trait) < 0)
+    /* domain: the number of values (usage, traits), 0 for NULL-terminated context lists */
+    domain = att__cond_domain(c, context, key, &builtin, &trait);
+    if (domain < 0)
       return att__fail(e, ATT_E_CONFIG,
                        context ? "%s: not a context key (use daypart, weekday, device, referrer or "
                                  "one declared in config.context.keys)"
@@ -417,7 +419,7 @@ static int att__cfg_when(att__err *e, const att__jv *v, const char *path, const 
       size_t vn = strlen(val);
       int ok = 1;
       if (trait) ok = att__config_trait_value(trait, val, vn) >= 0;
-      else if (builtin) ok = att__name_index(builtin, 64, val, vn) >= 0;
+      else if (builtin) ok = att__name_index(builtin, domain > 0 ? domain : 64, val, vn) >= 0;
       if (!ok)
         return att__fail(e, ATT_E_CONFIG, "%s[%d]: \"%s\" is not one of the key's values", sub, j,
                          att__quote(q, sizeof q, val, vn));
@@ -734,4 +736,85 @@ double att__config_keep_probability(const att__config *c) {
   if (m < 2) return 1;
   if (!isnan(c->epsilon)) return exp(c->epsilon) / (exp(c->epsilon) + m - 1);
   return 1 - c->random_rate + c->random_rate / m;
+}
+
+/* --- the normalised configuration, every default filled in -------------------------------- */
+
+static void att__json_names(att__jw *w, att__jv *parent, const char *key, char *const *v, int n) {
+  att__jv *arr = att__jw_arr(w, parent, key);
+  int i;
+  for (i = 0; i < n; i++) att__jw_str(w, arr, NULL, v[i]);
+}
+
+static void att__json_rule(att__jw *w, att__jv *arr, const att__rule *r) {
+  static const char *const kinds[] = {"tags", "categories", "items"};
+  att__jv *o = att__jw_obj(w, arr, NULL), *when, *boost;
+  int i, k;
+  if (r->label) att__jw_str(w, o, "label", r->label);
+  when = att__jw_obj(w, o, "when");
+  for (i = 0; i < r->nwhen; i++) att__json_names(w, when, r->when[i].key, r->when[i].values, r->when[i].nvalues);
+  boost = att__jw_obj(w, o, "boost");
+  for (k = 0; k < 3; k++) {
+    att__jv *m = att__jw_obj(w, boost, kinds[k]);
+    for (i = 0; i < r->nboost; i++)
+      if (r->boost[i].kind == k) att__jw_num(w, m, r->boost[i].key, r->boost[i].w);
+  }
+}
+
+int att__config_json(const att__config *c, att__buf *out) {
+  att__jw w;
+  att__jv *root = att__jw_begin(&w, 0), *x, *y;
+  int i;
+  att__jw_str(&w, root, "privacyLevel", att__level_name(c->level));
+  att__jw_str(&w, root, "maxPrivacyLevel", att__level_name(c->max_level));
+  x = att__jw_obj(&w, root, "history");
+  att__jw_num(&w, x, "size", c->history_size);
+  att__jw_num(&w, x, "retentionDays", c->retention_days);
+  att__jw_num(&w, x, "halfLifeDays", c->half_life_days);
+  x = att__jw_obj(&w, root, "events");
+  for (i = 0; i < ATT_EV_IMPRESSION; i++) att__jw_num(&w, x, att__event_names[i], c->event_w[i]);
+  x = att__jw_obj(&w, root, "traits");
+  for (i = 0; i < c->ntraits; i++) att__json_names(&w, x, c->traits[i].name, c->traits[i].values, c->traits[i].nvalues);
+  x = att__jw_obj(&w, root, "usage");
+  att__jw_num(&w, x, "regularDays", c->usage_regular_days);
+  att__jw_num(&w, x, "heavyDays", c->usage_heavy_days);
+  x = att__jw_arr(&w, root, "segments");
+  for (i = 0; i < c->nsegments; i++) att__json_rule(&w, x, &c->segments[i]);
+  att__jw_str(&w, root, "defaultSegment", c->default_segment);
+  x = att__jw_obj(&w, root, "context");
+  att__json_names(&w, x, "keys", c->context_keys, c->ncontext_keys);
+  y = att__jw_arr(&w, x, "rules");
+  for (i = 0; i < c->ncontext_rules; i++) att__json_rule(&w, y, &c->context_rules[i]);
+  x = att__jw_obj(&w, root, "label");
+  att__jw_num(&w, x, "k", c->label_k);
+  y = att__jw_obj(&w, x, "populations");
+  for (i = 0; i <= c->nsegments; i++)
+    if (c->populations[i] >= 0)
+      att__jw_num(&w, y, i < c->nsegments ? c->segments[i].label : c->default_segment, c->populations[i]);
+  att__jw_num(&w, x, "randomRate", c->random_rate);
+  att__jw_num(&w, x, "epsilon", c->epsilon); /* NaN prints as null */
+  att__jw_num(&w, x, "epochDays", c->epoch_days);
+  x = att__jw_obj(&w, root, "ranking");
+  att__jw_bool(&w, x, "excludeSeen", c->exclude_seen);
+  att__jw_num(&w, x, "diversity", c->diversity);
+  att__jw_num(&w, x, "maxPerCategory", c->max_per_category);
+  att__jw_num(&w, x, "exploration", c->exploration);
+  y = att__jw_obj(&w, x, "weights");
+  att__jw_num(&w, y, "popularity", c->w_popularity);
+  att__jw_num(&w, y, "freshness", c->w_freshness);
+  att__jw_num(&w, y, "affinity", c->w_affinity);
+  att__jw_num(&w, y, "related", c->w_related);
+  att__jw_num(&w, x, "freshnessHalfLifeDays", c->freshness_half_life_days);
+  att__json_names(&w, root, "sensitiveTags", c->sensitive, c->nsensitive);
+  x = att__jw_obj(&w, root, "editorial");
+  y = att__jw_arr(&w, x, "pins");
+  for (i = 0; i < c->npins; i++) {
+    att__jv *p = att__jw_obj(&w, y, NULL);
+    att__jw_str(&w, p, "item", c->pins[i].item);
+    att__jw_num(&w, p, "position", c->pins[i].position);
+    if (c->pins[i].segment != -2)
+      att__jw_str(&w, p, "segment", c->pins[i].segment == -1 ? c->default_segment : c->segments[c->pins[i].segment].label);
+  }
+  att__json_names(&w, x, "exclude", c->editorial_exclude, c->nexclude);
+  return att__jw_finish(&w, out);
 }

@@ -86,6 +86,8 @@ void att__config_defaults(att__config *c);
  * the error names the key. */
 int att__config_parse(att__err *e, const char *json, size_t len, att__config *out);
 void att__config_free(att__config *c);
+/* The configuration as JSON with every default filled in (reads back to the same settings). */
+int att__config_json(const att__config *c, att__buf *out);
 
 /* The level named `s` (none, segment, ...) or -1. */
 int att__level_from_name(const char *s, size_t n);

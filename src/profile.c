@@ -3,9 +3,11 @@
  * Affinities.  The affinity of tag t at time `now` is
  *     sum over window events e whose item has tag t of  w(e) * 2^(-(now - e.at) / halfLife)
  * where w(e) is the configured weight of the event type times the event's value.  Kept
- * incrementally as  A[t] = sum of w(e) * 2^((e.at - aff_t0) / halfLife), so adding or removing an
- * event is one update per tag, and the current value is A[t] * 2^(-(now - aff_t0) / halfLife).
- * aff_t0 is moved (and the sums rebuilt) when the exponents would grow large. */
+ * incrementally as  A[t] = sum of w(e) * 2^((e.at - aff_t0) / halfLife)  in 2^-40 fixed point,
+ * so adding or removing an event is one exact integer update per tag, and the current value is
+ * A[t] * 2^(-(now - aff_t0) / halfLife).  aff_t0 depends only on the window (its newest event,
+ * rounded down to a half-life), and the sums are rebuilt when it moves — about once per
+ * half-life — so the same window always gives bit-identical affinities. */
 #include "profile.h"
 
 #include <math.h>
@@ -100,49 +102,59 @@ int att__metrics_slot(int position) {
 
 /* --- affinities -------------------------------------------------------------------------- */
 
+/* Fixed-point scale of the affinity sums.  Integer sums make adding and removing exact and
+ * order-free, so a profile reached by any path (tracking, reload, merge) ranks identically. */
+#define ATT__AFF_SCALE 1099511627776.0 /* 2^40 */
+
 static double att__event_weight(const att__config *cfg, const att__event *e) {
   return cfg->event_w[e->type] * e->value;
 }
 
+/* The anchor is a function of the window alone: the newest event's time rounded down to a
+ * whole half-life.  Events are at most one half-life newer than it, so each term is < 2w. */
+static double att__aff_anchor_for(const att__profile *p, const att__config *cfg) {
+  double q = cfg->half_life_days * ATT_DAY_MS;
+  return p->nwin ? floor(p->win[p->nwin - 1].at / q) * q : NAN;
+}
+
+static int64_t att__aff_term(const att__profile *p, const att__config *cfg, const att__event *e) {
+  double v = att__event_weight(cfg, e) * att__decay(p->aff_t0 - e->at, cfg->half_life_days);
+  return (int64_t)llround(v * ATT__AFF_SCALE);
+}
+
 static void att__aff_apply(att__profile *p, const att__config *cfg, const att__catalog *cat,
-                           const att__event *e, double sign) {
-  double w;
+                           const att__event *e, int sign) {
+  int64_t w;
   uint32_t k;
   if (e->idx < 0 || !p->tag_aff) return;
-  w = sign * att__event_weight(cfg, e) * att__decay(p->aff_t0 - e->at, cfg->half_life_days);
+  w = sign * att__aff_term(p, cfg, e);
   for (k = cat->tag_off[e->idx]; k < cat->tag_off[e->idx + 1]; k++) p->tag_aff[cat->tag_ids[k]] += w;
   if (cat->cat[e->idx] != ATT_NO_CATEGORY) p->cat_aff[cat->cat[e->idx]] += w;
 }
 
-/* Rebuilds the affinity sums from the window with aff_t0 = `t0`. */
-static void att__aff_rebuild(att__profile *p, const att__config *cfg, const att__catalog *cat, double t0) {
+/* Rebuilds the sums from the window at the window's anchor. */
+static void att__aff_rebuild(att__profile *p, const att__config *cfg, const att__catalog *cat) {
   int i;
+  p->aff_t0 = att__aff_anchor_for(p, cfg);
   if (!p->tag_aff) return;
   memset(p->tag_aff, 0, p->ntag_aff * sizeof *p->tag_aff);
   memset(p->cat_aff, 0, p->ncat_aff * sizeof *p->cat_aff);
-  p->aff_t0 = t0;
   for (i = 0; i < p->nwin; i++) att__aff_apply(p, cfg, cat, &p->win[i], 1);
-}
-
-/* Keeps |at - aff_t0| within 64 half-lives so the scaled sums stay well inside a double. */
-static void att__aff_anchor(att__profile *p, const att__config *cfg, const att__catalog *cat, double at) {
-  if (isnan(p->aff_t0) || fabs(at - p->aff_t0) > 64 * cfg->half_life_days * ATT_DAY_MS)
-    att__aff_rebuild(p, cfg, cat, at);
 }
 
 double att__profile_tag_aff(const att__profile *p, const att__config *cfg, uint32_t tag, double now) {
   if (!p->tag_aff || tag >= p->ntag_aff || isnan(p->aff_t0)) return 0;
-  return p->tag_aff[tag] * att__decay(now - p->aff_t0, cfg->half_life_days);
+  return (double)p->tag_aff[tag] / ATT__AFF_SCALE * att__decay(now - p->aff_t0, cfg->half_life_days);
 }
 
 double att__profile_cat_aff(const att__profile *p, const att__config *cfg, uint32_t c, double now) {
   if (!p->cat_aff || c >= p->ncat_aff || isnan(p->aff_t0)) return 0;
-  return p->cat_aff[c] * att__decay(now - p->aff_t0, cfg->half_life_days);
+  return (double)p->cat_aff[c] / ATT__AFF_SCALE * att__decay(now - p->aff_t0, cfg->half_life_days);
 }
 
 int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalog *cat) {
   uint32_t nt = cat ? cat->tags.n : 0, nc = cat ? cat->cats.n : 0;
-  double *ta = NULL, *ca = NULL;
+  int64_t *ta = NULL, *ca = NULL;
   int i;
   if (cat) {
     ta = att__calloc(nt ? nt : 1, sizeof *ta);
@@ -182,12 +194,8 @@ int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalo
       memmove(p->win + i, p->win + i + 1, (size_t)(p->nwin - i - 1) * sizeof *p->win);
       p->nwin--;
     }
-  att__aff_rebuild(p, cfg, cat, p->nwin ? p->win[p->nwin - 1].at : NAN);
+  att__aff_rebuild(p, cfg, cat);
   return ATT_OK;
-}
-
-static int att__event_before(const att__event *a, const att__event *b) {
-  return a->at < b->at || (a->at == b->at && a->eid < b->eid);
 }
 
 int att__profile_add_event(att__profile *p, const att__config *cfg, const att__catalog *cat,
@@ -202,16 +210,24 @@ int att__profile_add_event(att__profile *p, const att__config *cfg, const att__c
     p->win = w;
     p->capwin = cap;
   }
-  for (pos = p->nwin; pos > 0 && att__event_before(ev, &p->win[pos - 1]); pos--) {
+  /* sorted by time; events of the same millisecond keep the order they arrived in */
+  for (pos = p->nwin; pos > 0 && ev->at < p->win[pos - 1].at; pos--) {
   }
   memmove(p->win + pos + 1, p->win + pos, (size_t)(p->nwin - pos) * sizeof *p->win);
   p->win[pos] = *ev;
   p->nwin++;
-  att__aff_anchor(p, cfg, cat, ev->at);
-  att__aff_apply(p, cfg, cat, &p->win[pos], 1);
-  /* the window keeps the newest history.size interactions */
-  while (p->nwin > cfg->history_size) att__profile_remove_event(p, cfg, cat, 0);
+  if (att__aff_anchor_for(p, cfg) != p->aff_t0) att__aff_rebuild(p, cfg, cat);
+  else att__aff_apply(p, cfg, cat, &p->win[pos], 1);
   return 1;
+}
+
+int att__profile_trim(att__profile *p, const att__config *cfg, const att__catalog *cat) {
+  int removed = 0;
+  while (p->nwin > cfg->history_size) {
+    att__profile_remove_event(p, cfg, cat, 0);
+    removed++;
+  }
+  return removed;
 }
 
 void att__profile_remove_event(att__profile *p, const att__config *cfg, const att__catalog *cat, int i) {
@@ -219,7 +235,8 @@ void att__profile_remove_event(att__profile *p, const att__config *cfg, const at
   att__free(p->win[i].item);
   memmove(p->win + i, p->win + i + 1, (size_t)(p->nwin - i - 1) * sizeof *p->win);
   p->nwin--;
-  if (p->nwin == 0 && p->tag_aff) att__aff_rebuild(p, cfg, cat, NAN); /* no drift left behind */
+  if (att__aff_anchor_for(p, cfg) != p->aff_t0 && !(p->nwin == 0 && isnan(p->aff_t0)))
+    att__aff_rebuild(p, cfg, cat);
 }
 
 /* --- activity ---------------------------------------------------------------------------- */

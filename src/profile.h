@@ -54,10 +54,11 @@ typedef struct att__profile {
   int16_t label_value;  /* segment index reported for that epoch (nsegments = default) */
   uint32_t label_epochs; /* randomised answers drawn so far (disclosures) */
   double label_first;   /* when the first of those was, NaN = never */
-  /* derived, never stored: affinity sums scaled to aff_t0 (see profile.c) */
-  double *tag_aff, *cat_aff;
+  /* derived, never stored: fixed-point affinity sums anchored at aff_t0 (see profile.c) */
+  int64_t *tag_aff, *cat_aff;
   uint32_t ntag_aff, ncat_aff;
   double aff_t0;
+  int stale;          /* a decoder dropped something (so the stored copy must be rewritten) */
 } att__profile;
 
 void att__profile_init(att__profile *p, int level);
@@ -71,11 +72,14 @@ void att__profile_move(att__profile *to, att__profile *from);
  * when the catalog, the configuration or the whole profile changes. */
 int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalog *cat);
 
-/* Adds an interaction to the window (which must have room policy applied by the caller via
- * history size), keeping it sorted and the affinities current.  An event whose eid is already
- * in the window is ignored (returns 0); returns 1 when added, or -ATT_E_NOMEM. */
+/* Adds an interaction to the window, keeping it sorted by time (same-millisecond events in
+ * arrival order) and the affinities current; takes ownership of ev->item on success.  An event
+ * whose eid is already in the window is ignored (returns 0); returns 1 when added, or
+ * -ATT_E_NOMEM.  The window may then exceed history.size: see att__profile_trim. */
 int att__profile_add_event(att__profile *p, const att__config *cfg, const att__catalog *cat,
                            const att__event *ev);
+/* Drops the oldest interactions beyond history.size; returns how many. */
+int att__profile_trim(att__profile *p, const att__config *cfg, const att__catalog *cat);
 /* Removes window entry `i`, keeping the affinities current. */
 void att__profile_remove_event(att__profile *p, const att__config *cfg, const att__catalog *cat, int i);
 

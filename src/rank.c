@@ -154,7 +154,7 @@ static int att__opts_list(att__err *e, const att__jv *v, const char *path, const
   return ATT_OK;
 }
 
-int att__rank_opts_parse(att__err *e, const att__catalog *cat, const char *json, size_t len,
+int att__rank_opts_parse(att__err *e, const att__config *cfg, const att__catalog *cat, const char *json, size_t len,
                          att__rank_opts *o) {
   static const char *const keys[] = {"k", "exclude", "filter", "context", NULL};
   static const char *const fkeys[] = {"tags", "categories", NULL};
@@ -163,6 +163,7 @@ int att__rank_opts_parse(att__err *e, const att__catalog *cat, const char *json,
   int rc = ATT_OK;
   memset(o, 0, sizeof *o);
   o->k = 10;
+  att__context_none(&o->context);
   if (len == 0) return ATT_OK;
   root = att__json_parse(e, "recommend options", json, len);
   if (!root) return e->code;
@@ -181,6 +182,9 @@ int att__rank_opts_parse(att__err *e, const att__catalog *cat, const char *json,
   }
   if ((x = att__jv_get(root, "exclude")) &&
       (rc = att__opts_list(e, x, "recommend: exclude", &cat->ids, 1, (void **)&o->exclude, &o->nexclude)))
+    goto done;
+  if ((x = att__jv_get(root, "context")) && att__jv_type(x) != ATT__J_NULL &&
+      (rc = att__context_parse(e, cfg, x, "recommend: context", &o->context)))
     goto done;
   if ((x = att__jv_get(root, "filter"))) {
     const att__jv *f;

@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "context.h"
 #include "core.h"
 #include "profile.h"
 
@@ -53,13 +54,14 @@ typedef struct att__rank_opts {
   uint16_t *fcats;      /* filter: one of these categories */
   uint32_t nfcats;
   int has_fcats;
+  att__context context;
 } att__rank_opts;
 
 int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog *cat);
 void att__ranker_free(att__ranker *r);
 
 /* Parses recommend options JSON ({k, exclude, filter, context}); len 0 = defaults. */
-int att__rank_opts_parse(att__err *e, const att__catalog *cat, const char *json, size_t len,
+int att__rank_opts_parse(att__err *e, const att__config *cfg, const att__catalog *cat, const char *json, size_t len,
                          att__rank_opts *o);
 void att__rank_opts_free(att__rank_opts *o);
 

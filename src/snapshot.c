@@ -42,9 +42,11 @@ static int att__put_trait(att__err *e, const att__config *cfg, att__profile *p, 
     return att__bad(e, where, "a trait name or value is not valid text");
   if (!att__time_ok(at)) return att__bad(e, where, "a trait's time is not valid");
   t = att__config_trait(cfg, name, nn);
-  if (t < 0) return ATT_OK; /* no longer declared: dropped */
-  v = att__config_trait_value(&cfg->traits[t], value, vn);
-  if (v < 0) return ATT_OK;
+  v = t < 0 ? -1 : att__config_trait_value(&cfg->traits[t], value, vn);
+  if (v < 0) {
+    p->stale = 1; /* no longer declared: dropped, and the stored copy rewritten */
+    return ATT_OK;
+  }
   if (p->trait[t] >= 0) return att__bad(e, where, "a trait appears twice");
   p->trait[t] = (int16_t)v;
   p->trait_at[t] = at;
@@ -293,7 +295,10 @@ static int att__read_section(att__err *e, const att__config *cfg, att__profile *
           p->label_truth > ATT_MAX_SEGMENTS || p->label_value > ATT_MAX_SEGMENTS ||
           !(isnan(p->label_first) || att__time_ok(p->label_first)))
         return att__bad(e, where, "the label memo is not valid");
-      if (p->label_value > cfg->nsegments || p->label_truth > cfg->nsegments) p->label_epoch = -1;
+      if (p->label_value > cfg->nsegments || p->label_truth > cfg->nsegments) {
+        p->label_epoch = -1;
+        p->stale = 1;
+      }
       break;
     default:
       return att__bad(e, where, "an unknown section");
@@ -305,7 +310,7 @@ static int att__read_section(att__err *e, const att__config *cfg, att__profile *
 
 int att__snapshot_decode(att__err *e, const att__config *cfg, const unsigned char *b, size_t n, att__profile *out) {
   att__rd r;
-  unsigned version;
+  unsigned version, flags;
   uint32_t len, crc;
   int tag;
   att__profile_init(out, ATT_LEVEL_NONE);
@@ -316,7 +321,7 @@ int att__snapshot_decode(att__err *e, const att__config *cfg, const unsigned cha
   r.pos = 4;
   r.bad = 0;
   version = att__rd_u16(&r);
-  (void)att__rd_u16(&r);
+  flags = att__rd_u16(&r);
   len = att__rd_u32(&r);
   crc = att__rd_u32(&r);
   if (version > ATT_SNAPSHOT_VERSION)
@@ -325,6 +330,7 @@ int att__snapshot_decode(att__err *e, const att__config *cfg, const unsigned cha
                      "keep the stored copy",
                      version, ATT_SNAPSHOT_VERSION);
   if (version == 0) return att__bad(e, "snapshot", "format version 0 does not exist");
+  if (flags != 0) return att__bad(e, "snapshot", "unknown header flags are set");
   if ((size_t)len != n - ATT__HEADER) return att__bad(e, "snapshot", "the length does not match");
   if (att__crc32(b + ATT__HEADER, len) != crc) return att__bad(e, "snapshot", "the checksum does not match");
   for (tag = ATT__SEC_META; tag < ATT__SEC_END; tag++) {

@@ -1,0 +1,383 @@
+/**
+ * Every public method against hostile and mistaken input: each call either fails with an
+ * AttuneError whose code is asserted, or gives a correct result; a rejected call leaves the
+ * profile and its stored bytes exactly as they were.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  open, makeCatalog, makeClock, itemId, storedBytes, exportBody, recordingStorage, deepObject, deepJSON,
+  expectCode, expectRejectedUnchanged, createEngine, DAY,
+} from './helpers.js';
+
+const catalog = makeCatalog({ n: 30, seed: 2 });
+const config = { traits: { plan: ['free', 'pro'] }, segments: [{ label: 'pros', when: { plan: ['pro'] } }] };
+const MB = 'x'.repeat(1 << 20);
+const DEEP = deepObject(10_000);
+const DEEP_TEXT = deepJSON(10_000);
+const own = (text) => JSON.parse(text); /* makes __proto__ / constructor own properties */
+const PROTO_BEFORE = Object.getOwnPropertyNames(Object.prototype).sort();
+
+/** An engine with a profile worth protecting. */
+async function subject() {
+  const ctx = await open({ catalog, config });
+  const { engine } = ctx;
+  await engine.setTraits({ plan: 'pro' });
+  await engine.track({ item: itemId(1), type: 'click' });
+  await engine.track({ item: itemId(2), type: 'dismiss' });
+  await engine.block({ tag: 'ai' });
+  engine.serverPayload();
+  await engine.flush();
+  return ctx;
+}
+
+async function runCases(ctx, cases) {
+  for (const [label, fn, code] of cases) {
+    try {
+      await expectRejectedUnchanged(ctx.engine, ctx.storage, fn, code);
+    } catch (err) {
+      err.message = `${label}: ${err.message}`;
+      throw err;
+    }
+  }
+}
+
+test('setTraits rejects wrong types, unknown keys, huge and deeply nested input', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['undefined', () => e.setTraits(undefined), 'bad_argument'],
+    ['null', () => e.setTraits(null), 'bad_argument'],
+    ['a string', () => e.setTraits('plan'), 'bad_argument'],
+    ['a number', () => e.setTraits(5), 'bad_argument'],
+    ['NaN', () => e.setTraits(NaN), 'bad_argument'],
+    ['an array', () => e.setTraits([['plan', 'free']]), 'bad_argument'],
+    ['10,000 levels deep', () => e.setTraits(DEEP), 'bad_argument'],
+    ['a deep value', () => e.setTraits({ plan: DEEP }), 'bad_argument'],
+    ['a 1 MB value', () => e.setTraits({ plan: MB }), 'bad_trait'],
+    ['a 1 MB key', () => e.setTraits({ [MB]: 'free' }), 'bad_trait'],
+    ['__proto__ key', () => e.setTraits(own('{"__proto__": "free"}')), 'bad_trait'],
+    ['constructor key', () => e.setTraits(own('{"constructor": "free"}')), 'bad_trait'],
+    ['a number value', () => e.setTraits({ plan: 1 }), 'bad_trait'],
+    ['a BigInt value', () => e.setTraits({ plan: 1n }), 'bad_argument'],
+  ]);
+});
+
+test('setTraits refuses a Map, a Set or a Date instead of silently doing nothing', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['a Map', () => e.setTraits(new Map([['plan', 'free']])), 'bad_argument'],
+    ['a Set', () => e.setTraits(new Set(['free'])), 'bad_argument'],
+    ['a Date', () => e.setTraits(new Date()), 'bad_argument'],
+  ]);
+});
+
+test('on() refuses inherited property names as event names', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['on __proto__', () => e.on('__proto__', () => {}), 'bad_argument'],
+    ['on toString', () => e.on('toString', () => {}), 'bad_argument'],
+    ['on constructor', () => e.on('constructor', () => {}), 'bad_argument'],
+    ['on hasOwnProperty', () => e.on('hasOwnProperty', () => {}), 'bad_argument'],
+  ]);
+});
+
+test('track rejects bad events, unknown items, bad times, values and contexts', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  const ev = (patch) => ({ item: itemId(3), type: 'click', ...patch });
+  const now = ctx.clock.t;
+  await runCases(ctx, [
+    ['undefined', () => e.track(undefined), 'bad_argument'],
+    ['null', () => e.track(null), 'bad_argument'],
+    ['an id string', () => e.track(itemId(3)), 'bad_argument'],
+    ['an array', () => e.track([itemId(3), 'click']), 'bad_argument'],
+    ['empty object', () => e.track({}), 'bad_argument'],
+    ['no type', () => e.track({ item: itemId(3) }), 'bad_argument'],
+    ['no item', () => e.track({ type: 'click' }), 'bad_argument'],
+    ['item a number', () => e.track(ev({ item: 3 })), 'bad_argument'],
+    ['type in capitals', () => e.track(ev({ type: 'CLICK' })), 'bad_argument'],
+    ['unknown type', () => e.track(ev({ type: 'hover' })), 'bad_argument'],
+    ['type toString trick', () => e.track(ev({ type: { toString: () => 'click' } })), 'bad_argument'],
+    ['unknown item', () => e.track(ev({ item: 'no-such-item' })), 'unknown_item'],
+    ['empty item', () => e.track(ev({ item: '' })), 'bad_argument'],
+    ['1 MB item', () => e.track(ev({ item: MB })), 'bad_argument'],
+    ['item with a NUL', () => e.track(ev({ item: `${itemId(3)}\u0000` })), 'bad_argument'],
+    ['item with a newline', () => e.track(ev({ item: `${itemId(3)}\n` })), 'bad_argument'],
+    ['at NaN', () => e.track(ev({ at: NaN })), 'bad_argument'],
+    ['at Infinity', () => e.track(ev({ at: Infinity })), 'bad_argument'],
+    ['at negative', () => e.track(ev({ at: -1 })), 'bad_argument'],
+    ['at huge', () => e.track(ev({ at: 1e300 })), 'bad_argument'],
+    ['at text', () => e.track(ev({ at: '2026-01-05' })), 'bad_argument'],
+    ['at an invalid Date', () => e.track(ev({ at: new Date(NaN) })), 'bad_argument'],
+    ['at two days ahead', () => e.track(ev({ at: now + 2 * DAY })), 'bad_argument'],
+    ['at before the retention', () => e.track(ev({ at: now - 31 * DAY })), 'bad_argument'],
+    ['at 0', () => e.track(ev({ at: 0 })), 'bad_argument'],
+    ['value NaN', () => e.track(ev({ value: NaN })), 'bad_argument'],
+    ['value Infinity', () => e.track(ev({ value: Infinity })), 'bad_argument'],
+    ['value negative', () => e.track(ev({ value: -1 })), 'bad_argument'],
+    ['value 101', () => e.track(ev({ value: 101 })), 'bad_argument'],
+    ['value huge', () => e.track(ev({ value: 1e300 })), 'bad_argument'],
+    ['value text', () => e.track(ev({ value: '2' })), 'bad_argument'],
+    ['context a number', () => e.track(ev(), 5), 'bad_argument'],
+    ['context a string', () => e.track(ev(), 'morning'), 'bad_argument'],
+    ['context an array', () => e.track(ev(), ['morning']), 'bad_argument'],
+    ['context 10,000 levels deep', () => e.track(ev(), DEEP), 'bad_argument'],
+    ['context with an undeclared key', () => e.track(ev(), { mood: 'happy' }), 'bad_argument'],
+    ['context with a 1 MB key', () => e.track(ev(), { [MB]: 1 }), 'bad_argument'],
+    ['context with __proto__', () => e.track(ev(), own('{"__proto__": {"daypart": "morning"}}')), 'bad_argument'],
+  ]);
+});
+
+test('recommend rejects bad options: k, exclude, filter, context and unknown keys', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['a string', () => e.recommend('10'), 'bad_argument'],
+    ['a number', () => e.recommend(10), 'bad_argument'],
+    ['null', () => e.recommend(null), 'bad_argument'],
+    ['an array', () => e.recommend([]), 'bad_argument'],
+    ['k negative', () => e.recommend({ k: -1 }), 'bad_argument'],
+    ['k NaN', () => e.recommend({ k: NaN }), 'bad_argument'],
+    ['k Infinity', () => e.recommend({ k: Infinity }), 'bad_argument'],
+    ['k fractional', () => e.recommend({ k: 1.5 }), 'bad_argument'],
+    ['k text', () => e.recommend({ k: '3' }), 'bad_argument'],
+    ['k null', () => e.recommend({ k: null }), 'bad_argument'],
+    ['k 1001', () => e.recommend({ k: 1001 }), 'bad_argument'],
+    ['k huge', () => e.recommend({ k: 1e9 }), 'bad_argument'],
+    ['exclude a string', () => e.recommend({ exclude: itemId(1) }), 'bad_argument'],
+    ['exclude numbers', () => e.recommend({ exclude: [5] }), 'bad_argument'],
+    ['exclude a 1 MB id', () => e.recommend({ exclude: [MB] }), 'bad_argument'],
+    ['exclude 10,001 ids', () => e.recommend({ exclude: Array(10_001).fill(itemId(1)) }), 'too_large'],
+    ['filter a function', () => e.recommend({ filter: () => true }), 'bad_argument'],
+    ['filter an array', () => e.recommend({ filter: ['ai'] }), 'bad_argument'],
+    ['filter a string', () => e.recommend({ filter: 'ai' }), 'bad_argument'],
+    ['filter.tags a string', () => e.recommend({ filter: { tags: 'ai' } }), 'bad_argument'],
+    ['filter with an unknown key', () => e.recommend({ filter: { authors: ['x'] } }), 'bad_argument'],
+    ['an unknown option', () => e.recommend({ limit: 5 }), 'bad_argument'],
+    ['__proto__ option', () => e.recommend(own('{"__proto__": {"k": 1}}')), 'bad_argument'],
+    ['constructor option', () => e.recommend(own('{"constructor": 1}')), 'bad_argument'],
+    ['10,000 levels deep', () => e.recommend({ filter: DEEP }), 'bad_argument'],
+    ['context 10,000 levels deep', () => e.recommend({ context: DEEP }), 'bad_argument'],
+  ]);
+});
+
+test('recommend checks its context like track and explain do', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await expectCode(() => e.explain(itemId(3), { mood: 'happy' }), 'bad_argument', 'mood');
+  await runCases(ctx, [
+    ['an undeclared context key', () => e.recommend({ context: { mood: 'happy' } }), 'bad_argument'],
+    ['a context string', () => e.recommend({ context: 'morning' }), 'bad_argument'],
+    ['a context array', () => e.recommend({ context: ['morning'] }), 'bad_argument'],
+  ]);
+});
+
+test('explain rejects bad ids and contexts', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['undefined', () => e.explain(undefined), 'bad_argument'],
+    ['null', () => e.explain(null), 'bad_argument'],
+    ['a number', () => e.explain(3), 'bad_argument'],
+    ['an object', () => e.explain({ id: itemId(3) }), 'bad_argument'],
+    ['empty', () => e.explain(''), 'bad_argument'],
+    ['unknown', () => e.explain('no-such-item'), 'unknown_item'],
+    ['1 MB', () => e.explain(MB), 'bad_argument'],
+    ['context a number', () => e.explain(itemId(3), 5), 'bad_argument'],
+    ['context an array', () => e.explain(itemId(3), []), 'bad_argument'],
+    ['context deep', () => e.explain(itemId(3), DEEP), 'bad_argument'],
+    ['context undeclared key', () => e.explain(itemId(3), { mood: 1 }), 'bad_argument'],
+  ]);
+});
+
+test('block and unblock reject bad targets', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  const cases = [];
+  for (const name of ['block', 'unblock']) {
+    const f = (t) => () => e[name](t);
+    cases.push(
+      [`${name} undefined`, f(undefined), 'bad_argument'],
+      [`${name} null`, f(null), 'bad_argument'],
+      [`${name} a string`, f('ai'), 'bad_argument'],
+      [`${name} empty`, f({}), 'bad_argument'],
+      [`${name} both`, f({ tag: 'ai', item: itemId(1) }), 'bad_argument'],
+      [`${name} unknown key`, f({ author: 'x' }), 'bad_argument'],
+      [`${name} tag a number`, f({ tag: 5 }), 'bad_argument'],
+      [`${name} tag a list`, f({ tag: ['ai'] }), 'bad_argument'],
+      [`${name} empty tag`, f({ tag: '' }), 'bad_argument'],
+      [`${name} unknown tag`, f({ tag: 'no-such-tag' }), 'bad_argument'],
+      [`${name} unknown item`, f({ item: 'no-such-item' }), 'unknown_item'],
+      [`${name} 1 MB tag`, f({ tag: MB }), 'bad_argument'],
+      [`${name} 1 MB item`, f({ item: MB }), 'bad_argument'],
+      [`${name} __proto__`, f(own('{"__proto__": "ai"}')), 'bad_argument'],
+      [`${name} deep`, f(DEEP), 'bad_argument'],
+    );
+  }
+  await runCases(ctx, cases);
+});
+
+test('import rejects wrong types, broken, huge and deeply nested input', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['undefined', () => e.import(undefined), 'bad_argument'],
+    ['null', () => e.import(null), 'bad_argument'],
+    ['a number', () => e.import(5), 'bad_argument'],
+    ['an array', () => e.import([]), 'bad_argument'],
+    ['deep object', () => e.import(DEEP), 'bad_argument'],
+    ['deep text', () => e.import(DEEP_TEXT), 'bad_json'],
+    ['deep bytes', () => e.import(new TextEncoder().encode(DEEP_TEXT)), 'bad_json'],
+    ['1 MB of x', () => e.import(MB), 'bad_json'],
+    ['1 MB string in a field', () => e.import({ format: 'attune-profile', version: 1, level: MB }), 'corrupt_profile'],
+    ['__proto__ object', () => e.import(own('{"__proto__": {"format": "attune-profile"}}')), 'corrupt_profile'],
+    ['version NaN', () => e.import({ format: 'attune-profile', version: NaN, level: 'behavioral' }), 'corrupt_profile'],
+    ['version huge', () => e.import('{"format": "attune-profile", "version": 1e400, "level": "behavioral"}'), 'newer_version'],
+  ]);
+});
+
+test('setPrivacyLevel and on reject bad arguments without side effects', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['level a number', () => e.setPrivacyLevel(1), 'bad_argument'],
+    ['level 1 MB', () => e.setPrivacyLevel(MB), 'bad_argument'],
+    ['level __proto__', () => e.setPrivacyLevel('__proto__'), 'bad_argument'],
+    ['level toString', () => e.setPrivacyLevel('toString'), 'bad_argument'],
+    ['on unknown event', () => e.on('click', () => {}), 'bad_argument'],
+    ['on without a function', () => e.on('change', 'fn'), 'bad_argument'],
+    ['on undefined', () => e.on(undefined, () => {}), 'bad_argument'],
+  ]);
+});
+
+test('a broken clock makes calls fail with bad_argument and changes nothing', async () => {
+  const ctx = await subject();
+  const { engine: e, clock } = ctx;
+  const t = clock.t;
+  const at = (value, fn) => () => {
+    clock.set(value);
+    try {
+      return fn();
+    } finally {
+      clock.set(t);
+    }
+  };
+  const calls = [
+    () => e.track({ item: itemId(4), type: 'click' }),
+    () => e.setTraits({ plan: 'free' }),
+    () => e.recommend(),
+    () => e.explain(itemId(4)),
+    () => e.segment(),
+    () => e.serverPayload(),
+    () => e.inventory(),
+    () => e.setPrivacyLevel('segment'),
+    () => e.block({ item: itemId(5) }),
+    () => e.export(),
+  ];
+  const cases = [];
+  for (const bad of [NaN, Infinity, -1, 1e20, '2026', undefined]) {
+    calls.forEach((c, i) => cases.push([`clock ${String(bad)} call ${i}`, at(bad, c), 'bad_argument']));
+  }
+  await runCases(ctx, cases);
+});
+
+test('a random source returning NaN is refused by serverPayload with bad_argument', async () => {
+  const { engine } = await open({ catalog, config, random: () => NaN });
+  await expectCode(() => engine.serverPayload(), 'bad_argument');
+});
+
+test('hostile input that is still valid gives correct results', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  assert.deepEqual(e.recommend({ k: 0 }), []);
+  const eligible = catalog.items.filter((i) => !i.tags.includes('ai') && i.id !== itemId(1) && i.id !== itemId(2));
+  assert.deepEqual(e.recommend({ k: 1000 }).map((r) => r.id).sort(), eligible.map((i) => i.id).sort(),
+    'every item but the seen, dismissed and blocked ones');
+  assert.equal(new Set(e.recommend({ k: 1000 }).map((r) => r.id)).size, e.recommend({ k: 1000 }).length);
+  assert.deepEqual(e.recommend({ k: 5, exclude: ['no-such-item', ''] }), e.recommend({ k: 5 }));
+  assert.deepEqual(e.recommend(undefined), e.recommend({}));
+  assert.equal(e.explain(itemId(3), null).id, itemId(3));
+  assert.equal(e.explain(itemId(3), undefined).id, itemId(3));
+  const before = await exportBody(e);
+  await e.unblock({ item: itemId(9) }); /* not blocked: nothing to do */
+  await e.setTraits({});
+  await e.setTraits({ plan: undefined }); /* an undefined value is an absent key */
+  assert.deepEqual(await exportBody(e), before);
+  /* a __proto__ own key in an event is an unknown key: refused, and it pollutes nothing */
+  await expectCode(() => e.track(own(`{"item": "${itemId(6)}", "type": "view", "__proto__": {"type": "dismiss"}}`)), 'bad_argument');
+  assert.equal((await e.export()).history.filter((x) => x.item === itemId(6)).length, 0);
+  assert.equal(({}).type, undefined);
+  /* objects without a prototype are fine */
+  const traits = Object.create(null);
+  traits.plan = 'free';
+  await e.setTraits(traits);
+  assert.equal((await e.export()).traits.plan.value, 'free');
+  /* a Date for at */
+  await e.track({ item: itemId(7), type: 'view', at: new Date(ctx.clock.t - 1000) });
+  assert.equal((await e.export()).history.find((x) => x.item === itemId(7)).at, new Date(ctx.clock.t - 1000).toISOString());
+  /* ids with any printable Unicode work when the catalog has them */
+  const uni = await open({ catalog: { version: 1, items: [{ id: 'ünï-😀', tags: ['标签'] }, { id: 'b', tags: ['标签'] }] } });
+  await uni.engine.track({ item: 'ünï-😀', type: 'click' });
+  await uni.engine.block({ tag: '标签' });
+  assert.deepEqual(uni.engine.recommend(), []);
+  assert.equal((await uni.engine.export()).history[0].item, 'ünï-😀');
+});
+
+test('createEngine rejects bad options with bad_argument and never writes to storage', async () => {
+  const seed = await open({ catalog, config });
+  await seed.engine.track({ item: itemId(1), type: 'click' });
+  const bytes = await storedBytes(seed.engine, seed.storage);
+  seed.engine.close();
+  const rec = recordingStorage(seed.storage);
+  const base = { catalog, config, storage: rec, now: makeClock().now };
+  const cases = [
+    ['no options', () => createEngine(), 'bad_argument'],
+    ['null options', () => createEngine(null), 'bad_argument'],
+    ['a string', () => createEngine('catalog.json'), 'bad_argument'],
+    ['an array', () => createEngine([base]), 'bad_argument'],
+    ['unknown option', () => createEngine({ ...base, catalogue: catalog }), 'bad_argument'],
+    ['__proto__ option', () => createEngine({ ...own('{"__proto__": {"profileId": "x"}}'), ...base }), 'bad_argument'],
+    ['empty profileId', () => createEngine({ ...base, profileId: '' }), 'bad_argument'],
+    ['profileId of 129 characters', () => createEngine({ ...base, profileId: 'p'.repeat(129) }), 'bad_argument'],
+    ['1 MB profileId', () => createEngine({ ...base, profileId: MB }), 'bad_argument'],
+    ['profileId a number', () => createEngine({ ...base, profileId: 5 }), 'bad_argument'],
+    ['empty dbName', () => createEngine({ ...base, dbName: '' }), 'bad_argument'],
+    ['now not a function', () => createEngine({ ...base, now: 5 }), 'bad_argument'],
+    ['now returning NaN', () => createEngine({ ...base, now: () => NaN }), 'bad_argument'],
+    ['now returning text', () => createEngine({ ...base, now: () => '2026' }), 'bad_argument'],
+    ['now returning a negative time', () => createEngine({ ...base, now: () => -5 }), 'bad_argument'],
+    ['random not a function', () => createEngine({ ...base, random: 0.5 }), 'bad_argument'],
+    ['saveDelayMs negative', () => createEngine({ ...base, saveDelayMs: -1 }), 'bad_argument'],
+    ['saveDelayMs NaN', () => createEngine({ ...base, saveDelayMs: NaN }), 'bad_argument'],
+    ['saveDelayMs huge', () => createEngine({ ...base, saveDelayMs: 1e9 }), 'bad_argument'],
+    ['saveDelayMs text', () => createEngine({ ...base, saveDelayMs: '5' }), 'bad_argument'],
+    ['on a function', () => createEngine({ ...base, on: () => {} }), 'bad_argument'],
+    ['on with an unknown event', () => createEngine({ ...base, on: { click: () => {} } }), 'bad_argument'],
+    ['on.error not a function', () => createEngine({ ...base, on: { error: 'log' } }), 'bad_argument'],
+    ['config 10,000 levels deep', () => createEngine({ ...base, config: DEEP }), 'bad_argument'],
+    ['config text 10,000 levels deep', () => createEngine({ ...base, config: DEEP_TEXT }), 'bad_json'],
+    ['catalog 10,000 levels deep', () => createEngine({ ...base, catalog: DEEP }), 'bad_argument'],
+    ['config with a 1 MB key', () => createEngine({ ...base, config: { [MB]: 1 } }), 'bad_config'],
+    ['config with __proto__', () => createEngine({ ...base, config: own('{"__proto__": {"privacyLevel": "none"}}') }), 'bad_config'],
+    ['config with constructor', () => createEngine({ ...base, config: own('{"constructor": 1}') }), 'bad_config'],
+    ['catalog with __proto__ in an item', () => createEngine({ ...base, catalog: { version: 1, items: [own('{"__proto__": {"id": "x"}}')] } }), 'bad_catalog'],
+  ];
+  for (const [label, fn, code] of cases) {
+    await expectCode(fn, code).catch((err) => {
+      err.message = `${label}: ${err.message}`;
+      throw err;
+    });
+  }
+  assert.deepEqual(rec.writes(), [], 'a refused createEngine wrote to storage');
+  assert.deepEqual(seed.storage.peek('default'), bytes);
+});
+
+test('nothing above pollutes Object.prototype', () => {
+  assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), PROTO_BEFORE);
+  for (const key of ['plan', 'k', 'type', 'format', 'profileId', 'privacyLevel', 'daypart', 'id', 'x', 'a']) {
+    assert.equal(({})[key], undefined, key);
+  }
+});
