@@ -88,7 +88,7 @@ build/native:
 
 # --- tests ------------------------------------------------------------------------------------
 test: setup wasm web native
-	@$(MAKE) --no-print-directory test-c test-js test-browser
+	@./scripts/test.sh
 
 test-c: build/native/test_attune
 	@echo "== C unit tests (ASan + UBSan)"

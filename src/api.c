@@ -44,6 +44,7 @@ struct att_engine {
   int dirty;
   att__served served[ATT__SERVED_LISTS];
   int served_next;
+  uint32_t picked[ATT_MAX_K]; /* the list being ranked, before it is known to succeed */
 };
 
 static const char *const att__code_names[] = {"ok",          "out_of_memory",   "bad_json",
@@ -265,14 +266,19 @@ ATT_API int att_configure(att_engine *h, const char *json, size_t len, double no
   att__begin(h);
   if (att__check_now(h, now)) return h->err.code;
   if (att__config_parse(&h->err, json, len, &cfg)) return h->err.code;
+  /* everything that can fail comes before the first change */
+  if (att__config_json(&cfg, &h->result)) {
+    att__config_free(&cfg);
+    return att__fail(&h->err, ATT_E_NOMEM, "config: out of memory");
+  }
   memset(&rank, 0, sizeof rank);
   old = h->cfg;
-  h->cfg = cfg; /* the ranker and profile keep pointers to h->cfg, so bind against it */
+  h->cfg = cfg; /* the ranker keeps a pointer to h->cfg, so bind against it */
   if (h->cat && (att__ranker_bind(&rank, &h->cfg, h->cat) || att__profile_bind(&h->prof, &h->cfg, h->cat))) {
+    /* a failed bind changed nothing: the profile is still bound as before */
     att__ranker_free(&rank);
     h->cfg = old;
     att__config_free(&cfg);
-    att__profile_bind(&h->prof, &h->cfg, h->cat);
     return att__fail(&h->err, ATT_E_NOMEM, "config: out of memory");
   }
   if (h->cat) {
@@ -286,7 +292,6 @@ ATT_API int att_configure(att_engine *h, const char *json, size_t len, double no
   att__privacy_purge(&h->prof, &h->cfg, h->cat, level);
   att__profile_trim(&h->prof, &h->cfg, h->cat);
   att__changed(h, 1); /* traits, labels, level or history may all have been refitted */
-  if (att__config_json(&h->cfg, &h->result)) return att__fail(&h->err, ATT_E_NOMEM, "config: out of memory");
   return att__tick(h, now);
 }
 
@@ -300,13 +305,20 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   att__begin(h);
   if (att__check_now(h, now)) return h->err.code;
   if (att__catalog_parse(&h->err, json, len, &cat)) return h->err.code;
+  root = att__jw_begin(&w, 0);
+  att__jw_num(&w, root, "items", cat->n);
+  att__jw_num(&w, root, "tags", cat->tags.n);
+  att__jw_num(&w, root, "categories", cat->cats.n);
+  att__jw_num(&w, root, "dim", cat->dim);
+  att__jw_num(&w, root, "droppedNeighbors", cat->dropped_neighbors);
+  att__jw_num(&w, root, "bytes", (double)att__catalog_bytes(cat));
   memset(&rank, 0, sizeof rank);
   before = h->prof.nwin;
-  if (att__ranker_bind(&rank, &h->cfg, cat) || att__profile_bind(&h->prof, &h->cfg, cat)) {
+  /* everything that can fail comes before the first change (a failed bind changes nothing) */
+  if (att__jw_finish(&w, &h->result) || att__ranker_bind(&rank, &h->cfg, cat) ||
+      att__profile_bind(&h->prof, &h->cfg, cat)) {
     att__ranker_free(&rank);
     att__catalog_free(cat);
-    /* the profile may not be bound to the old catalog any more: rebind it */
-    att__profile_bind(&h->prof, &h->cfg, h->cat);
     return att__fail(&h->err, ATT_E_NOMEM, "catalog: out of memory");
   }
   att__ranker_free(&h->rank);
@@ -315,14 +327,6 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   h->cat = cat;
   memset(h->served, 0, sizeof h->served);
   att__changed(h, h->prof.nwin != before);
-  root = att__jw_begin(&w, 0);
-  att__jw_num(&w, root, "items", cat->n);
-  att__jw_num(&w, root, "tags", cat->tags.n);
-  att__jw_num(&w, root, "categories", cat->cats.n);
-  att__jw_num(&w, root, "dim", cat->dim);
-  att__jw_num(&w, root, "droppedNeighbors", cat->dropped_neighbors);
-  att__jw_num(&w, root, "bytes", (double)att__catalog_bytes(cat));
-  if (att__jw_finish(&w, &h->result)) return att__fail(&h->err, ATT_E_NOMEM, "catalog: out of memory");
   return att__tick(h, now);
 }
 
@@ -415,8 +419,9 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
   att__profile *p;
   att__event ev;
   att__context context;
+  char *dkey = NULL;
   int64_t idx;
-  int level, slot, rc;
+  int level, slot, keep, dismiss, bucket;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   p = &h->prof;
@@ -441,6 +446,18 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
   if (att__context_parse_text(&h->err, &h->cfg, ctx, ctx_len, "track: context", &context)) return h->err.code;
   if (p->level == ATT_LEVEL_NONE) return ATT_OK;
 
+  /* allocate first, so a failure leaves the profile as it was */
+  keep = p->level >= ATT_LEVEL_BEHAVIORAL && type != ATT_EV_IMPRESSION;
+  dismiss = keep && type == ATT_EV_DISMISS && att__marks_find(&p->dismissed, item, item_len) < 0;
+  keep = keep && !att__item_sensitive(&h->cfg, h->cat, (int32_t)idx); /* never kept or learned from */
+  memset(&ev, 0, sizeof ev);
+  if ((dismiss && (att__marks_reserve(&p->dismissed) || !(dkey = att__strndup(item, item_len)))) ||
+      (keep && (att__profile_reserve(p) || !(ev.item = att__strndup(item, item_len))))) {
+    att__free(dkey);
+    att__free(ev.item);
+    return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
+  }
+
   att__profile_mark_active(p, at);
   slot = att__metrics_slot(att__served_position(h, (uint32_t)idx, &level));
   if (type == ATT_EV_IMPRESSION || type == ATT_EV_CLICK) {
@@ -449,35 +466,28 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
     else p->clicks[level][slot]++;
   }
   h->dirty = 1;
-  if (p->level < ATT_LEVEL_BEHAVIORAL || type == ATT_EV_IMPRESSION) return ATT_OK;
-  if (type == ATT_EV_DISMISS) {
-    rc = att__marks_add(&p->dismissed, item, item_len, (int32_t)idx, at, ATT_MAX_DISMISSED);
-    if (rc == ATT_E_LIMIT) {
-      /* keep the newest dismissals: drop the oldest */
-      int oldest = 0, j;
-      for (j = 1; j < p->dismissed.n; j++)
-        if (p->dismissed.v[j].at < p->dismissed.v[oldest].at) oldest = j;
-      att__marks_remove(&p->dismissed, oldest);
-      rc = att__marks_add(&p->dismissed, item, item_len, (int32_t)idx, at, ATT_MAX_DISMISSED);
+  if (type == ATT_EV_DISMISS && p->level >= ATT_LEVEL_BEHAVIORAL) {
+    if (dkey) {
+      if (p->dismissed.n >= ATT_MAX_DISMISSED) { /* keep the newest dismissals */
+        int oldest = 0, j;
+        for (j = 1; j < p->dismissed.n; j++)
+          if (p->dismissed.v[j].at < p->dismissed.v[oldest].at) oldest = j;
+        att__marks_remove(&p->dismissed, oldest);
+      }
+      att__marks_put(&p->dismissed, dkey, (int32_t)idx, at);
+    } else {
+      att__marks_add(&p->dismissed, item, item_len, (int32_t)idx, at, ATT_MAX_DISMISSED); /* refreshes `at` */
     }
-    if (rc) return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
   }
-  /* interactions with items the site marked sensitive are never kept or learned from */
-  if (att__item_sensitive(&h->cfg, h->cat, (int32_t)idx)) return ATT_OK;
-  memset(&ev, 0, sizeof ev);
+  if (!keep) return ATT_OK;
+  bucket = att__context_bucket(&context);
   ev.eid = eid;
   ev.at = at;
   ev.value = value;
   ev.idx = (int32_t)idx;
   ev.type = (uint8_t)type;
-  ev.item = att__strndup(item, item_len);
-  if (!ev.item) return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
-  rc = att__profile_add_event(p, &h->cfg, h->cat, &ev);
-  if (rc < 0) {
-    att__free(ev.item);
-    return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
-  }
-  if (rc == 0) att__free(ev.item); /* already in the window (a replayed event) */
+  ev.bucket = (uint8_t)(p->level >= ATT_LEVEL_CONTEXTUAL && bucket >= 0 ? bucket + 1 : 0);
+  if (att__profile_add_event(p, &h->cfg, h->cat, &ev) != 1) att__free(ev.item); /* a replayed event */
   att__profile_trim(p, &h->cfg, h->cat); /* the window keeps the newest history.size */
   return ATT_OK;
 }
@@ -491,6 +501,8 @@ ATT_API int att_set_level(att_engine *h, int level, double now) {
   if (level > h->cfg.max_level)
     return att__fail(&h->err, ATT_E_LEVEL, "level \"%s\" is above this site's maximum \"%s\"",
                      att__level_name(level), att__level_name(h->cfg.max_level));
+  /* what level none held lasted for the session only (blocks): raising the level never keeps it */
+  if (h->prof.level == ATT_LEVEL_NONE) att__privacy_purge(&h->prof, &h->cfg, h->cat, ATT_LEVEL_NONE);
   att__privacy_purge(&h->prof, &h->cfg, h->cat, level);
   h->prof.level_chosen = 1;
   h->dirty = level > ATT_LEVEL_NONE;
@@ -556,18 +568,18 @@ ATT_API int att_forget(att_engine *h) {
 ATT_API int att_recommend(att_engine *h, const char *opts, size_t opts_len, double now) {
   att__rank_opts o;
   att__served *s;
-  int rc;
+  int rc, n;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__tick(h, now) || att__need_catalog(h, "recommend")) return h->err.code;
   if (att__rank_opts_parse(&h->err, &h->cfg, h->cat, opts, opts_len, &o)) return h->err.code;
-  s = &h->served[h->served_next];
-  rc = att__rank_recommend(&h->err, &h->rank, &h->prof, &o, now, &h->result, s->idx, &s->n);
+  rc = att__rank_recommend(&h->err, &h->rank, &h->prof, &o, now, &h->result, h->picked, &n);
   att__rank_opts_free(&o);
-  if (rc) {
-    s->n = 0;
-    return rc;
-  }
+  if (rc) return rc;
+  /* remember the list (for crediting clicks to positions) only once it was returned */
+  s = &h->served[h->served_next];
+  memcpy(s->idx, h->picked, (size_t)n * sizeof *h->picked);
+  s->n = n;
   s->level = h->prof.level;
   h->served_next = (h->served_next + 1) % ATT__SERVED_LISTS;
   return ATT_OK;
@@ -594,6 +606,7 @@ ATT_API int att_segment(att_engine *h, double now) {
 }
 
 ATT_API int att_server_payload(att_engine *h, double seed, double now) {
+  att__profile memo;
   int drawn, label;
   att__jw w;
   att__jv *root;
@@ -601,12 +614,20 @@ ATT_API int att_server_payload(att_engine *h, double seed, double now) {
   att__begin(h);
   if (att__tick(h, now)) return h->err.code;
   if (!isfinite(seed)) return att__fail(&h->err, ATT_E_ARG, "serverPayload: the seed must be a finite number");
+  memo = h->prof; /* the label memo fields, to undo a draw whose answer could not be returned */
   label = att__segment_report(&h->cfg, &h->prof, seed, now, &drawn);
-  att__changed(h, drawn);
   if (label < 0) return att__result_text(h, "null");
   root = att__jw_begin(&w, 0);
   att__jw_str(&w, root, "segment", att__segment_label(&h->cfg, label));
-  if (att__jw_finish(&w, &h->result)) return att__fail(&h->err, ATT_E_NOMEM, "out of memory");
+  if (att__jw_finish(&w, &h->result)) {
+    h->prof.label_epoch = memo.label_epoch;
+    h->prof.label_truth = memo.label_truth;
+    h->prof.label_value = memo.label_value;
+    h->prof.label_epochs = memo.label_epochs;
+    h->prof.label_first = memo.label_first;
+    return att__fail(&h->err, ATT_E_NOMEM, "out of memory");
+  }
+  att__changed(h, drawn);
   return ATT_OK;
 }
 
@@ -638,11 +659,22 @@ ATT_API int att_privacy_report(att_engine *h, double now) {
 
 /* --- serialised forms -------------------------------------------------------------------- */
 
+/* The profile as storage or an export sees it: at level none that is an empty profile
+ * (session-only blocks are not data that is kept). */
+static const att__profile *att__kept(const att_engine *h, att__profile *empty) {
+  if (h->prof.level > ATT_LEVEL_NONE) return &h->prof;
+  att__profile_init(empty, ATT_LEVEL_NONE);
+  empty->level_chosen = h->prof.level_chosen;
+  return empty;
+}
+
+
 ATT_API int att_snapshot(att_engine *h, double now) {
+  att__profile empty;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__tick(h, now)) return h->err.code;
-  if (att__snapshot_encode(&h->prof, &h->cfg, now, &h->result))
+  if (att__snapshot_encode(att__kept(h, &empty), &h->cfg, now, &h->result))
     return att__fail(&h->err, ATT_E_NOMEM, "snapshot: out of memory");
   return ATT_OK;
 }
@@ -690,10 +722,11 @@ ATT_API int att_merge(att_engine *h, const unsigned char *base, size_t base_len,
 }
 
 ATT_API int att_export(att_engine *h, double now) {
+  att__profile empty;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__tick(h, now)) return h->err.code;
-  if (att__export_json(&h->prof, &h->cfg, now, &h->result))
+  if (att__export_json(att__kept(h, &empty), &h->cfg, now, &h->result))
     return att__fail(&h->err, ATT_E_NOMEM, "export: out of memory");
   return ATT_OK;
 }

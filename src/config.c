@@ -198,7 +198,7 @@ static int att__cfg_names(att__err *e, const att__jv *v, const char *path, int m
   if (!list) return att__fail(e, ATT_E_NOMEM, "%s: out of memory", path);
   for (c = att__jv_first(v); c; c = att__jv_next(c)) {
     int rc;
-    snprintf(sub, sizeof sub, "%s[%d]", path, n);
+    att__fmt(sub, sizeof sub, "%s[%d]", path, n);
     rc = ids ? att__cfg_id(e, c, sub, &list[n]) : att__cfg_name(e, c, sub, &list[n]);
     if (rc) {
       att__strv_free(list, n);
@@ -256,7 +256,7 @@ static int att__cfg_events(att__err *e, const att__jv *v, att__config *c) {
   if (att__cfg_type(e, v, ATT__J_OBJ, "config.events", "an object")) return e->code;
   if (att__json_check_keys(e, ATT_E_CONFIG, v, "config.events", keys)) return e->code;
   for (t = 0; t < ATT_EV_IMPRESSION; t++) {
-    snprintf(path, sizeof path, "config.events.%s", att__event_names[t]);
+    att__fmt(path, sizeof path, "config.events.%s", att__event_names[t]);
     if (att__cfg_num(e, v, att__event_names[t], path, -10, 10, &c->event_w[t])) return e->code;
   }
   return ATT_OK;
@@ -274,7 +274,7 @@ static int att__cfg_traits(att__err *e, const att__jv *v, att__config *c) {
     const char *name = att__jv_key(t);
     size_t n = strlen(name);
     char q[80];
-    snprintf(path, sizeof path, "config.traits.%s", att__quote(q, sizeof q, name, n));
+    att__fmt(path, sizeof path, "config.traits.%s", att__quote(q, sizeof q, name, n));
     if (n == 0 || n > ATT_MAX_TAG_LEN || !att__valid_text(name, n))
       return att__fail(e, ATT_E_CONFIG, "%s: trait names are 1 to %d bytes of printable text", path,
                        ATT_MAX_TAG_LEN);
@@ -315,7 +315,7 @@ static int att__cfg_boost(att__err *e, const att__jv *v, const char *path, att__
   if (att__json_check_keys(e, ATT_E_CONFIG, v, path, keys)) return e->code;
   for (k = 0; k < 3; k++) {
     const att__jv *m = att__jv_get(v, keys[k]);
-    snprintf(sub, sizeof sub, "%s.%s", path, keys[k]);
+    att__fmt(sub, sizeof sub, "%s.%s", path, keys[k]);
     if (m && att__cfg_type(e, m, ATT__J_OBJ, sub, "an object of weights")) return e->code;
     total += att__jv_count(m);
   }
@@ -325,7 +325,7 @@ static int att__cfg_boost(att__err *e, const att__jv *v, const char *path, att__
   if (!r->boost) return att__fail(e, ATT_E_NOMEM, "%s: out of memory", path);
   for (k = 0; k < 3; k++) {
     const att__jv *m = att__jv_get(v, keys[k]), *b;
-    snprintf(sub, sizeof sub, "%s.%s", path, keys[k]);
+    att__fmt(sub, sizeof sub, "%s.%s", path, keys[k]);
     if (m && att__json_check_keys(e, ATT_E_CONFIG, m, sub, NULL)) return e->code;
     for (b = att__jv_first(m); b; b = att__jv_next(b)) {
       att__boost *bo = &r->boost[r->nboost];
@@ -335,7 +335,7 @@ static int att__cfg_boost(att__err *e, const att__jv *v, const char *path, att__
       double d;
       int j;
       char q[80];
-      snprintf(sub, sizeof sub, "%s.%s.%s", path, keys[k], att__quote(q, sizeof q, key, n));
+      att__fmt(sub, sizeof sub, "%s.%s.%s", path, keys[k], att__quote(q, sizeof q, key, n));
       if (n == 0 || n > maxlen || !att__valid_text(key, n))
         return att__fail(e, ATT_E_CONFIG, "%s: names are 1 to %zu bytes of printable text", sub, maxlen);
       for (j = 0; j < r->nboost; j++)
@@ -398,7 +398,7 @@ static int att__cfg_when(att__err *e, const att__jv *v, const char *path, const 
     att__cond *cond = &r->when[r->nwhen];
     int j, domain;
     char q[80];
-    snprintf(sub, sizeof sub, "%s.%s", path, att__quote(q, sizeof q, key, strlen(key)));
+    att__fmt(sub, sizeof sub, "%s.%s", path, att__quote(q, sizeof q, key, strlen(key)));
     /* domain: the number of values (usage, traits), 0 for NULL-terminated context lists */
     domain = att__cond_domain(c, context, key, &builtin, &trait);
     if (domain < 0)
@@ -437,15 +437,15 @@ static int att__cfg_rule(att__err *e, const att__jv *v, const char *path, const 
   if (att__cfg_type(e, v, ATT__J_OBJ, path, "an object")) return e->code;
   if (att__json_check_keys(e, ATT_E_CONFIG, v, path, context ? ctx_keys : seg_keys)) return e->code;
   if (!context) {
-    snprintf(sub, sizeof sub, "%s.label", path);
+    att__fmt(sub, sizeof sub, "%s.label", path);
     x = att__jv_get(v, "label");
     if (!x) return att__fail(e, ATT_E_CONFIG, "%s: every segment needs a label", sub);
     if (att__cfg_name(e, x, sub, &r->label)) return e->code;
   }
-  snprintf(sub, sizeof sub, "%s.when", path);
+  att__fmt(sub, sizeof sub, "%s.when", path);
   x = att__jv_get(v, "when");
   if (x && att__cfg_when(e, x, sub, c, context, r)) return e->code;
-  snprintf(sub, sizeof sub, "%s.boost", path);
+  att__fmt(sub, sizeof sub, "%s.boost", path);
   x = att__jv_get(v, "boost");
   if (x && att__cfg_boost(e, x, sub, r)) return e->code;
   return ATT_OK;
@@ -460,7 +460,7 @@ static int att__cfg_segments(att__err *e, const att__jv *v, att__config *c) {
   for (s = att__jv_first(v); s; s = att__jv_next(s)) {
     att__rule *r = &c->segments[c->nsegments];
     int j;
-    snprintf(path, sizeof path, "config.segments[%d]", c->nsegments);
+    att__fmt(path, sizeof path, "config.segments[%d]", c->nsegments);
     c->nsegments++;
     if (att__cfg_rule(e, s, path, c, 0, r)) return e->code;
     for (j = 0; j + 1 < c->nsegments; j++)
@@ -496,7 +496,7 @@ static int att__cfg_context(att__err *e, const att__jv *v, att__config *c) {
     c->context_rules = att__calloc(att__jv_count(x) + 1, sizeof *c->context_rules);
     if (!c->context_rules) return att__fail(e, ATT_E_NOMEM, "config.context.rules: out of memory");
     for (r = att__jv_first(x); r; r = att__jv_next(r)) {
-      snprintf(path, sizeof path, "config.context.rules[%d]", c->ncontext_rules);
+      att__fmt(path, sizeof path, "config.context.rules[%d]", c->ncontext_rules);
       if (att__cfg_rule(e, r, path, c, 1, &c->context_rules[c->ncontext_rules++])) return e->code;
     }
   }
@@ -535,7 +535,7 @@ static int att__cfg_populations(att__err *e, const att__jv *pops, att__config *c
     int s = att__config_segment(c, label, strlen(label));
     char path[120], q[80];
     double d;
-    snprintf(path, sizeof path, "config.label.populations.%s", att__quote(q, sizeof q, label, strlen(label)));
+    att__fmt(path, sizeof path, "config.label.populations.%s", att__quote(q, sizeof q, label, strlen(label)));
     if (s < 0) return att__fail(e, ATT_E_CONFIG, "%s: not a segment label or the default label", path);
     if (att__cfg_type(e, p, ATT__J_NUM, path, "a count")) return e->code;
     d = att__jv_num(p);
@@ -599,16 +599,16 @@ static int att__cfg_editorial(att__err *e, const att__jv *v, att__config *c) {
     const att__jv *it, *seg;
     char sub[120];
     int j;
-    snprintf(path, sizeof path, "config.editorial.pins[%d]", c->npins);
+    att__fmt(path, sizeof path, "config.editorial.pins[%d]", c->npins);
     if (att__cfg_type(e, p, ATT__J_OBJ, path, "an object")) return e->code;
     if (att__json_check_keys(e, ATT_E_CONFIG, p, path, pin_keys)) return e->code;
     it = att__jv_get(p, "item");
-    snprintf(sub, sizeof sub, "%s.item", path);
+    att__fmt(sub, sizeof sub, "%s.item", path);
     if (!it) return att__fail(e, ATT_E_CONFIG, "%s: a pin needs an item id", sub);
     if (att__cfg_id(e, it, sub, &pin->item)) return e->code;
     c->npins++;
     pin->position = 0;
-    snprintf(sub, sizeof sub, "%s.position", path);
+    att__fmt(sub, sizeof sub, "%s.position", path);
     if (!att__jv_get(p, "position")) return att__fail(e, ATT_E_CONFIG, "%s: a pin needs a position", sub);
     if (att__cfg_int(e, p, "position", sub, 1, ATT_MAX_K, &pin->position)) return e->code;
     pin->segment = -2;
@@ -617,7 +617,7 @@ static int att__cfg_editorial(att__err *e, const att__jv *v, att__config *c) {
       size_t n;
       const char *s;
       char q[80];
-      snprintf(sub, sizeof sub, "%s.segment", path);
+      att__fmt(sub, sizeof sub, "%s.segment", path);
       if (att__cfg_type(e, seg, ATT__J_STR, sub, "a segment label")) return e->code;
       s = att__jv_str(seg, &n);
       pin->segment = att__config_segment(c, s, n);

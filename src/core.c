@@ -15,6 +15,13 @@ int att__fail(att__err *e, int code, const char *fmt, ...) {
   return code;
 }
 
+void att__fmt(char *out, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(out, cap, fmt, ap);
+  va_end(ap);
+}
+
 const char *att__quote(char *out, size_t cap, const char *s, size_t len) {
   size_t o = 0, i;
   size_t max = cap > 8 ? cap - 5 : 0; /* room for "..." and NUL */

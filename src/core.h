@@ -47,6 +47,13 @@ int att__fail(att__err *e, int code, const char *fmt, ...)
  * control characters and eliding long text, so hostile input cannot flood a message. */
 const char *att__quote(char *out, size_t cap, const char *s, size_t len);
 
+/* snprintf for message fragments (key paths), where truncating a long path is intended. */
+void att__fmt(char *out, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 void *att__malloc(size_t n);
 void *att__calloc(size_t n, size_t size);
 void *att__realloc(void *p, size_t n);

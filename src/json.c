@@ -8,18 +8,44 @@
 
 #include "cJSON.h"
 
+/* cJSON reports a failed allocation like a syntax error; its allocator hook notes it here so
+ * the caller can say "out of memory" instead of "not valid JSON". */
+static int att__json_oom;
+
+static void *att__json_malloc(size_t n) {
+  void *p = att__malloc(n);
+  if (!p) att__json_oom = 1;
+  return p;
+}
+
 static void att__json_hooks(void) {
   static int ready;
   if (!ready) {
-    cJSON_Hooks hooks = {att__malloc, att__free};
+    cJSON_Hooks hooks = {att__json_malloc, att__free};
     cJSON_InitHooks(&hooks);
     ready = 1;
   }
 }
 
+/* Offset of the first NUL a JSON text would put in a string (a raw 0 byte or a \u0000
+ * escape), or n.  Strings are NUL-terminated inside cJSON, so such text would be cut short. */
+static size_t att__json_find_nul(const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (s[i] == 0) return i;
+    if (s[i] == '\\' && i + 1 < n) {
+      if (s[i + 1] == 'u' && n - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0) return i;
+      i++; /* skip the escaped character, so an escaped backslash is not taken for an escape */
+    }
+  }
+  return n;
+}
+
 static int att__is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-att__jv *att__json_parse(att__err *e, const char *what, const char *s, size_t n) {
+/* att__json_parse for a slice that starts `base` bytes into the caller's text, so offsets in
+ * messages count from the start of that text. */
+static att__jv *att__json_parse_at(att__err *e, const char *what, const char *s, size_t n, size_t base) {
   const char *end = NULL;
   cJSON *v;
   att__json_hooks();
@@ -27,24 +53,38 @@ att__jv *att__json_parse(att__err *e, const char *what, const char *s, size_t n)
     att__fail(e, ATT_E_JSON, "%s: empty input; expected JSON", what);
     return NULL;
   }
+  if ((end = s + att__json_find_nul(s, n)) != s + n) {
+    att__fail(e, ATT_E_JSON, "%s: text contains a NUL character (byte %zu); strings must not contain \\u0000",
+              what, base + (size_t)(end - s));
+    return NULL;
+  }
+  att__json_oom = 0;
   v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+  if (!v && att__json_oom) {
+    att__fail(e, ATT_E_NOMEM, "%s: out of memory while reading JSON", what);
+    return NULL;
+  }
   if (!v) {
     size_t at = end && end >= s ? (size_t)(end - s) : 0;
     if (at > n) at = n;
     att__fail(e, ATT_E_JSON,
               "%s: not valid JSON at byte %zu (or nested deeper than %d levels); fix the "
               "syntax there",
-              what, at, ATT_MAX_JSON_DEPTH);
+              what, base + at, ATT_MAX_JSON_DEPTH);
     return NULL;
   }
   while (end < s + n && att__is_ws(*end)) end++;
   if (end != s + n) {
     att__fail(e, ATT_E_JSON, "%s: unexpected text after the JSON value at byte %zu", what,
-              (size_t)(end - s));
+              base + (size_t)(end - s));
     cJSON_Delete(v);
     return NULL;
   }
   return v;
+}
+
+att__jv *att__json_parse(att__err *e, const char *what, const char *s, size_t n) {
+  return att__json_parse_at(e, what, s, n, 0);
 }
 
 void att__json_free(att__jv *v) { cJSON_Delete(v); }
@@ -189,10 +229,15 @@ int att__json_walk(att__err *e, const char *what, const char *s, size_t n, const
       size_t ks = i, ke = att__json_skip(s, n, i), vs, ve;
       cJSON *key;
       if (ks >= n || s[ks] != '"' || ke > n) { rc = att__json_bad(e, what, ks, "a member name"); break; }
-      key = cJSON_ParseWithLength(s + ks, ke - ks);
+      att__json_oom = 0;
+      key = att__json_find_nul(s + ks, ke - ks) == ke - ks ? cJSON_ParseWithLength(s + ks, ke - ks) : NULL;
+      if (!key && att__json_oom) {
+        rc = att__fail(e, ATT_E_NOMEM, "%s: out of memory while reading JSON", what);
+        break;
+      }
       if (!key || !cJSON_IsString(key)) {
         cJSON_Delete(key);
-        rc = att__json_bad(e, what, ks, "a member name");
+        rc = att__json_bad(e, what, ks, "a member name without NUL characters");
         break;
       }
       if (nm == ATT__WALK_MAX_MEMBERS) {
@@ -232,7 +277,7 @@ int att__json_walk(att__err *e, const char *what, const char *s, size_t n, const
   for (k = 0; rc == ATT_OK && k < nm; k++) {
     cJSON *v;
     if (array_key && strcmp(m[k].key, array_key) == 0) { arr = k; continue; }
-    v = att__json_parse(e, what, s + m[k].start, m[k].end - m[k].start);
+    v = att__json_parse_at(e, what, s + m[k].start, m[k].end - m[k].start, m[k].start);
     if (!v) { rc = e->code; break; }
     rc = on_member(ctx, m[k].key, v);
     cJSON_Delete(v);
@@ -242,7 +287,7 @@ int att__json_walk(att__err *e, const char *what, const char *s, size_t n, const
     i = m[arr].start;
     if (s[i] != '[') {
       /* not an array: hand it over whole so the caller reports the type */
-      cJSON *v = att__json_parse(e, what, s + i, end - i);
+      cJSON *v = att__json_parse_at(e, what, s + i, end - i, i);
       if (!v) rc = e->code;
       else {
         rc = on_member(ctx, m[arr].key, v);
@@ -255,7 +300,11 @@ int att__json_walk(att__err *e, const char *what, const char *s, size_t n, const
         size_t ee = att__json_skip(s, end, i);
         cJSON *v;
         if (ee > end || ee == i) { rc = att__json_bad(e, what, i, "an array element"); break; }
-        v = att__json_parse(e, what, s + i, ee - i);
+        {
+          char where[96];
+          snprintf(where, sizeof where, "%s.%s[%zu]", what, array_key, idx);
+          v = att__json_parse_at(e, where, s + i, ee - i, i);
+        }
         if (!v) { rc = e->code; break; }
         rc = on_elem(ctx, idx++, v);
         cJSON_Delete(v);
@@ -399,7 +448,7 @@ void att__iso_format(char out[32], double ms) {
     return;
   }
   att__civil_from_days((long)days, &y, &mo, &d);
-  snprintf(out, 32, "%04ld-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, msi / 3600000u,
+  att__fmt(out, 32, "%04ld-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, msi / 3600000u,
            msi / 60000u % 60u, msi / 1000u % 60u, msi % 1000u);
 }
 

@@ -45,9 +45,16 @@ int att__privacy_expire(att__profile *p, const att__config *cfg, const att__cata
       changed = 1;
     }
   if (p->act_bits) {
-    int before = att__popcount32(p->act_bits);
-    att__profile_roll_activity(p, now);
-    if (att__popcount32(p->act_bits) != before) changed = 1;
+    /* drop days more than 30 days old; the bitmap is only moved along when a day is marked,
+     * so a call that loses nothing leaves the stored form as it was */
+    int32_t shift = (int32_t)floor(now / ATT_DAY_MS) - p->act_day;
+    if (shift > 0) {
+      uint32_t keep = shift >= 30 ? 0 : (1u << (30 - shift)) - 1;
+      if (p->act_bits & ~keep) {
+        p->act_bits &= keep;
+        changed = 1;
+      }
+    }
   }
   if (!isnan(p->metrics_since) && p->metrics_since < cutoff) {
     memset(p->impr, 0, sizeof p->impr);

@@ -67,25 +67,35 @@ int att__marks_find(const att__marks *m, const char *key, size_t n) {
   return -1;
 }
 
-int att__marks_add(att__marks *m, const char *key, size_t n, int32_t idx, double at, int max) {
-  int i = att__marks_find(m, key, n);
-  if (i >= 0) {
-    if (at > m->v[i].at) m->v[i].at = at;
-    return ATT_OK;
-  }
-  if (m->n >= max) return ATT_E_LIMIT;
-  if (m->n == m->cap) {
+int att__marks_reserve(att__marks *m) {
+  if (m->n < m->cap) return ATT_OK;
+  {
     int cap = m->cap ? m->cap * 2 : 8;
     att__mark *v = att__realloc(m->v, (size_t)cap * sizeof *v);
     if (!v) return ATT_E_NOMEM;
     m->v = v;
     m->cap = cap;
   }
-  m->v[m->n].key = att__strndup(key, n);
-  if (!m->v[m->n].key) return ATT_E_NOMEM;
+  return ATT_OK;
+}
+
+void att__marks_put(att__marks *m, char *key, int32_t idx, double at) {
+  m->v[m->n].key = key;
   m->v[m->n].idx = idx;
   m->v[m->n].at = at;
   m->n++;
+}
+
+int att__marks_add(att__marks *m, const char *key, size_t n, int32_t idx, double at, int max) {
+  int i = att__marks_find(m, key, n);
+  char *copy;
+  if (i >= 0) {
+    if (at > m->v[i].at) m->v[i].at = at;
+    return ATT_OK;
+  }
+  if (m->n >= max) return ATT_E_LIMIT;
+  if (att__marks_reserve(m) || !(copy = att__strndup(key, n))) return ATT_E_NOMEM;
+  att__marks_put(m, copy, idx, at);
   return ATT_OK;
 }
 
@@ -198,18 +208,24 @@ int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalo
   return ATT_OK;
 }
 
+int att__profile_reserve(att__profile *p) {
+  if (p->nwin < p->capwin) return ATT_OK;
+  {
+    int cap = p->capwin ? p->capwin * 2 : 16;
+    att__event *w = att__realloc(p->win, (size_t)cap * sizeof *w);
+    if (!w) return ATT_E_NOMEM;
+    p->win = w;
+    p->capwin = cap;
+  }
+  return ATT_OK;
+}
+
 int att__profile_add_event(att__profile *p, const att__config *cfg, const att__catalog *cat,
                            const att__event *ev) {
   int i, pos;
   for (i = 0; i < p->nwin; i++)
     if (p->win[i].eid == ev->eid) return 0;
-  if (p->nwin == p->capwin) {
-    int cap = p->capwin ? p->capwin * 2 : 16;
-    att__event *w = att__realloc(p->win, (size_t)cap * sizeof *w);
-    if (!w) return -ATT_E_NOMEM;
-    p->win = w;
-    p->capwin = cap;
-  }
+  if (att__profile_reserve(p)) return -ATT_E_NOMEM;
   /* sorted by time; events of the same millisecond keep the order they arrived in */
   for (pos = p->nwin; pos > 0 && ev->at < p->win[pos - 1].at; pos--) {
   }

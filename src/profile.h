@@ -78,6 +78,8 @@ int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalo
  * -ATT_E_NOMEM.  The window may then exceed history.size: see att__profile_trim. */
 int att__profile_add_event(att__profile *p, const att__config *cfg, const att__catalog *cat,
                            const att__event *ev);
+/* Makes room for one more interaction, so the next add cannot fail. */
+int att__profile_reserve(att__profile *p);
 /* Drops the oldest interactions beyond history.size; returns how many. */
 int att__profile_trim(att__profile *p, const att__config *cfg, const att__catalog *cat);
 /* Removes window entry `i`, keeping the affinities current. */
@@ -100,6 +102,9 @@ double att__profile_cat_aff(const att__profile *p, const att__config *cfg, uint3
  * ATT_E_LIMIT when `max` are already kept. */
 int att__marks_find(const att__marks *m, const char *key, size_t n);
 int att__marks_add(att__marks *m, const char *key, size_t n, int32_t idx, double at, int max);
+/* Two steps of an add that cannot fail halfway: reserve room, then put an owned key. */
+int att__marks_reserve(att__marks *m);
+void att__marks_put(att__marks *m, char *key, int32_t idx, double at);
 void att__marks_remove(att__marks *m, int i);
 void att__marks_free(att__marks *m);
 
