@@ -32,7 +32,7 @@ if [ ! -f build/cjson/cJSON.c ]; then
     apt_updated=0
   fi
   apt_update
-  rm -rf build/cjson-src && mkdir -p build/cjson-src
+  rm -rf build/cjson-src && mkdir -p build/cjson-src && chmod a+rwx build/cjson-src # apt fetches as _apt
   (cd build/cjson-src && apt-get source -qq cjson >/dev/null)
   dir=$(find build/cjson-src -maxdepth 1 -mindepth 1 -type d -name 'cjson-*' | head -n 1)
   [ -f "$dir/cJSON.c" ] || { echo "setup: apt-get source cjson produced no cJSON.c" >&2; exit 1; }
