@@ -192,10 +192,10 @@ export class Engine {
     if (typeof this.#storage.watch === 'function') {
       this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
-    this.#unhide = platform.onPageHide?.(() => this.flush()) ?? null;
-    if (!stored.bytes) return;
+    this.#unhide = platform.onPageHide?.(() => this.#stash()) ?? null;
+    if (!stored.bytes && !stored.pending.length) return;
     try {
-      core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));
+      if (stored.bytes) core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));
     } catch (err) {
       if (!(err instanceof AttuneError)) throw err;
       if (err.code === 'newer_version') {
@@ -209,7 +209,47 @@ export class Engine {
     this.#base = stored.bytes;
     this.#rev = stored.rev;
     /* retention, level limits or configuration changes trimmed it: rewrite the stored copy */
-    if (core.takeDirty()) await this.#persist('save');
+    const trimmed = core.takeDirty();
+    /* what closed tabs left pending joins in; the write consumes it */
+    const merged = this.#applyPending(stored.pending);
+    if (trimmed || merged) await this.#persist('save');
+  }
+
+  /** Applies each pending snapshot's changes since its base (three-way).  Returns how many. */
+  #applyPending(pending) {
+    const core = this.#core;
+    let n = 0;
+    for (const p of pending) {
+      try {
+        core.withInputs([p.base, p.bytes], (bp, bl, tp, tl) => core.check(core.x.att_merge(core.h, bp, bl, tp, tl, this.#time())));
+        n++;
+      } catch (err) {
+        if (!(err instanceof AttuneError)) throw err;
+        this.#report(err); /* a damaged or newer pending snapshot is dropped with the others */
+      }
+    }
+    core.takeDirty();
+    return n;
+  }
+
+  /**
+   * The page is going away: a normal write needs callbacks that will never run, so hand the
+   * snapshot and its base to the adapter's stash (written blind, merged by the next load).
+   */
+  #stash() {
+    if (this.#closed || this.#readOnly || !(this.#want || this.#timer !== null)) return;
+    if (typeof this.#storage.stash !== 'function' || this.#want === 'remove' || this.#core.level() === 0) {
+      this.#persist();
+      return;
+    }
+    const core = this.#core;
+    try {
+      core.check(core.x.att_snapshot(core.h, this.#time()));
+      this.#storage.stash(this.#profileId, this.#writer, this.#base, core.resultBytes())
+        .catch((err) => this.#report(asStorageError(err, 'could not save the profile as the page closed')));
+    } catch (err) {
+      this.#report(asStorageError(err, 'could not save the profile as the page closed'));
+    }
   }
 
   /** Another tab changed the stored profile: merge it in (ours stays, theirs joins). */
@@ -264,6 +304,7 @@ export class Engine {
   #request(what, delay = this.#saveDelay) {
     if (this.#readOnly || this.#closed && what === 'save') return;
     if (this.#want !== 'remove') this.#want = what;
+    this.#storage.warm?.(); /* open storage now, so the write (even at pagehide) starts at once */
     if (this.#timer === null) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
@@ -311,6 +352,7 @@ export class Engine {
     let written = null;
     const produce = (stored) => {
       if (stored.rev !== this.#rev) this.#merge(stored);
+      this.#applyPending(stored.pending ?? []);
       if (core.level() === 0) return undefined;
       core.check(core.x.att_snapshot(core.h, this.#time()));
       core.takeDirty();
@@ -568,9 +610,11 @@ export class Engine {
 
 /** Adapters return bytes, { bytes, rev } or null from load(). */
 function normaliseStored(stored) {
-  if (stored === null || stored === undefined) return { bytes: null, rev: null };
-  if (stored instanceof Uint8Array) return { bytes: stored, rev: null };
-  if (stored.bytes === null || stored.bytes instanceof Uint8Array) return { bytes: stored.bytes, rev: stored.rev ?? null };
+  if (stored === null || stored === undefined) return { bytes: null, rev: null, pending: [] };
+  if (stored instanceof Uint8Array) return { bytes: stored, rev: null, pending: [] };
+  if (stored.bytes === null || stored.bytes instanceof Uint8Array) {
+    return { bytes: stored.bytes, rev: stored.rev ?? null, pending: stored.pending ?? [] };
+  }
   throw new AttuneError(JS_CODES.STORAGE, 'the storage adapter returned something other than bytes from load()');
 }
 

@@ -70,19 +70,47 @@ export interface Config {
   editorial?: { pins?: { item: string; position: number; segment?: string }[]; exclude?: string[] };
 }
 
-/** Where snapshots are kept.  Bytes in, bytes out; the engine never awaits inside a save. */
+/** A stored profile: snapshot bytes, their revision, and snapshots closed tabs left pending. */
+export interface StoredProfile {
+  bytes: Uint8Array | null;
+  rev: string | null;
+  pending?: { key: string; base: Uint8Array | null; bytes: Uint8Array }[];
+}
+
+/** A note another tab posts after it committed a change to a profile. */
+export interface StorageNote {
+  rev: string | null;
+  from?: string;
+  reason?: string;
+  level?: Level;
+}
+
+/**
+ * Where snapshots are kept.  `load`, `save` and `remove` are required; the optional methods
+ * enable merging between tabs (`sync`, `watch`), early opening (`warm`), saving as a page
+ * closes (`stash`) and keeping damaged data aside (`quarantine`).
+ */
 export interface StorageAdapter {
-  load(profileId: string): Promise<Uint8Array | null>;
-  save(profileId: string, bytes: Uint8Array): Promise<void>;
-  remove(profileId: string): Promise<void>;
+  load(profileId: string): Promise<Uint8Array | StoredProfile | null>;
+  save(profileId: string, bytes: Uint8Array): Promise<unknown>;
+  remove(profileId: string): Promise<unknown>;
+  /** Reads, calls `produce` synchronously and writes its result atomically; null deletes. */
+  sync?(profileId: string, produce: (stored: StoredProfile) => Uint8Array | null | undefined,
+    note?: Omit<StorageNote, 'rev'>): Promise<{ rev: string | null }>;
+  watch?(profileId: string, onNote: (note: StorageNote) => void): () => void;
+  warm?(): void;
+  stash?(profileId: string, writer: string, base: Uint8Array | null, bytes: Uint8Array): Promise<void>;
   quarantine?(profileId: string, bytes: Uint8Array): Promise<void>;
   close?(): void;
 }
 
 export class MemoryStorage implements StorageAdapter {
-  load(profileId: string): Promise<Uint8Array | null>;
-  save(profileId: string, bytes: Uint8Array): Promise<void>;
-  remove(profileId: string): Promise<void>;
+  load(profileId: string): Promise<StoredProfile | null>;
+  save(profileId: string, bytes: Uint8Array): Promise<{ rev: string | null }>;
+  remove(profileId: string): Promise<{ rev: string | null }>;
+  sync(profileId: string, produce: (stored: StoredProfile) => Uint8Array | null | undefined,
+    note?: Omit<StorageNote, 'rev'>): Promise<{ rev: string | null }>;
+  watch(profileId: string, onNote: (note: StorageNote) => void): () => void;
   quarantine(profileId: string, bytes: Uint8Array): Promise<void>;
   peek(profileId: string): Uint8Array | null;
   peekQuarantine(profileId: string): Uint8Array | null;

@@ -8,7 +8,7 @@
 import { AttuneError } from '../errors.js';
 import { newRevision } from './revision.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** Numbered schema steps: each case upgrades from the version before it (fall through). */
 function upgrade(db, oldVersion) {
@@ -16,9 +16,18 @@ function upgrade(db, oldVersion) {
     case 0:
       db.createObjectStore('profiles', { keyPath: 'id' });
       db.createObjectStore('quarantine', { autoIncrement: true });
+    // falls through
+    case 1:
+      /* snapshots a tab wrote as it was closed, with the base they were made from; the next
+         load or save of the profile merges them in and deletes them */
+      db.createObjectStore('pending', { keyPath: 'key' }).createIndex('profileId', 'profileId');
     // falls through: later versions add their steps here
     default:
   }
+}
+
+function pendingOf(records) {
+  return records.map((r) => ({ key: r.key, base: r.base ? new Uint8Array(r.base) : null, bytes: new Uint8Array(r.bytes) }));
 }
 
 function request(req) {
@@ -93,29 +102,32 @@ export class IndexedDBStorage {
     return this.#opening;
   }
 
-  async #get(profileId, create) {
-    const db = await this.#open(create);
-    if (!db) return null;
-    const tx = db.transaction('profiles', 'readonly');
-    const record = await request(tx.objectStore('profiles').get(profileId));
-    return record ?? null;
-  }
-
-  /** One write transaction: put (bytes) or delete (null).  Nothing awaited inside it. */
-  async #write(profileId, bytes, rev) {
-    const db = await this.#open(true);
-    const tx = db.transaction('profiles', 'readwrite', { durability: 'relaxed' });
-    const store = tx.objectStore('profiles');
-    if (bytes === null) store.delete(profileId);
-    else store.put({ id: profileId, rev, bytes, savedAt: Date.now() });
-    tx.commit?.();
-    await done(tx);
-  }
-
+  /** The stored profile and the snapshots closed tabs left pending for it. */
   async load(profileId) {
-    const record = await this.#get(profileId, false);
-    if (!record) return null;
-    return { bytes: new Uint8Array(record.bytes), rev: record.rev ?? null };
+    const db = await this.#open(false);
+    if (!db) return null;
+    const tx = db.transaction(['profiles', 'pending'], 'readonly');
+    const [record, pending] = await Promise.all([
+      request(tx.objectStore('profiles').get(profileId)),
+      request(tx.objectStore('pending').index('profileId').getAll(profileId)),
+    ]);
+    if (!record && !pending.length) return null;
+    return { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending: pendingOf(pending) };
+  }
+
+  /**
+   * For a page that is going away: writes this tab's snapshot and the base it was made from
+   * to `pending` without reading anything first (a read's callback would never run).  The
+   * transaction is created before this returns.
+   */
+  stash(profileId, writer, base, bytes) {
+    const db = this.#db;
+    if (!db) return Promise.reject(new AttuneError('storage_failed', 'the database is not open'));
+    const tx = db.transaction('pending', 'readwrite', { durability: 'relaxed' });
+    tx.objectStore('pending').put({ key: `${profileId}\u0000${writer}`, profileId, base: base && Uint8Array.from(base),
+      bytes: Uint8Array.from(bytes), at: Date.now() });
+    tx.commit?.();
+    return done(tx);
   }
 
   async save(profileId, bytes) {
@@ -126,26 +138,68 @@ export class IndexedDBStorage {
     return this.sync(profileId, () => null);
   }
 
+  /** Opens (creating) the database ahead of the first write, so writes start at once. */
+  warm() {
+    this.#open(true).catch(() => {});
+  }
+
   /**
-   * Under the profile's Web Lock: reads the stored { bytes, rev }, calls `produce` (which must
-   * not await), writes what it returns (bytes, null = delete, undefined = nothing), then posts
-   * a note to other tabs.  Resolves to { rev }.
+   * Reads the stored { bytes, rev, pending }, calls `produce` (synchronous) and writes what it
+   * returns (bytes, null = delete, undefined = nothing), deleting the pending snapshots it was
+   * given — all in ONE readwrite transaction, which IndexedDB runs alone among writers of these
+   * stores, so no other tab can write in between; and under the profile's Web Lock.  After
+   * commit, a note goes to other tabs.  Resolves to { rev }.
    */
   async sync(profileId, produce, note = {}) {
-    const work = async () => {
-      const record = await this.#get(profileId, false);
-      const stored = record ? { bytes: new Uint8Array(record.bytes), rev: record.rev ?? null } : { bytes: null, rev: null };
-      const out = produce(stored);
-      if (out === undefined) return { rev: stored.rev };
-      if (out === null && !record) return { rev: null };
-      const rev = out === null ? null : newRevision();
-      await this.#write(profileId, out === null ? null : Uint8Array.from(out), rev);
-      this.#post({ ...note, profileId, rev });
-      return { rev };
-    };
+    const work = () => this.#transact(profileId, produce, note);
     const locks = globalThis.navigator?.locks;
     if (!locks) return work();
     return locks.request(`attune:${this.#name}:${profileId}`, work);
+  }
+
+  async #transact(profileId, produce, note) {
+    let db = this.#db ?? await this.#open(false);
+    if (!db) {
+      /* nothing was ever stored: create the database only when there is something to write
+         (produce runs again inside the transaction, in case another tab wrote meanwhile) */
+      const out = produce({ bytes: null, rev: null });
+      if (out === undefined || out === null) return { rev: null };
+      db = await this.#open(true);
+    }
+    return new Promise((ok, fail) => {
+      const tx = db.transaction(['profiles', 'pending'], 'readwrite', { durability: 'relaxed' });
+      const store = tx.objectStore('profiles');
+      const pendingStore = tx.objectStore('pending');
+      let result = null;
+      const get = store.get(profileId);
+      const getPending = pendingStore.index('profileId').getAll(profileId);
+      getPending.onsuccess = () => {
+        const record = get.result;
+        const pending = pendingOf(getPending.result);
+        const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending };
+        try {
+          const out = produce(stored);
+          if (out === undefined || (out === null && !record && !pending.length)) {
+            result = { rev: stored.rev, wrote: false };
+            return;
+          }
+          const rev = out === null ? null : newRevision();
+          if (out === null) store.delete(profileId);
+          else store.put({ id: profileId, rev, bytes: Uint8Array.from(out), savedAt: Date.now() });
+          for (const p of pending) pendingStore.delete(p.key);
+          result = { rev, wrote: true };
+        } catch (err) {
+          tx.abort();
+          fail(err);
+        }
+      };
+      tx.oncomplete = () => {
+        if (result?.wrote) this.#post({ ...note, profileId, rev: result.rev });
+        ok({ rev: result ? result.rev : null });
+      };
+      tx.onerror = () => fail(tx.error);
+      tx.onabort = () => fail(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    });
   }
 
   /** Keeps damaged bytes aside (never silently deleted), then removes the record. */

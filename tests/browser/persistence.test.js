@@ -158,3 +158,47 @@ test('a quota error keeps the profile in memory and reports quota_exceeded', asy
   assert.equal(out.history, 1);
   await context.close();
 });
+
+test('leaving the page saves what the debounce still held', async () => {
+  const context = await env.browser.newContext();
+  const p = await ready(context);
+  await p.evaluate(async () => {
+    await window.T.create({ saveDelayMs: 60000 });
+    await window.T.engine.track({ item: 'item-7', type: 'like' });
+  });
+  await p.goto(env.url('/tests/browser/pages/script.html')); /* pagehide flushes */
+  const q = await ready(context);
+  const history = await q.evaluate(async () => {
+    await window.T.create();
+    return (await window.T.engine.export()).history.map((h) => h.item);
+  });
+  assert.deepEqual(history, ['item-7']);
+  await context.close();
+});
+
+test('a tab closed mid-debounce keeps its events while another tab goes on saving', async () => {
+  const context = await env.browser.newContext();
+  const [a, b] = [await ready(context), await ready(context)];
+  await a.evaluate(() => window.T.create({ saveDelayMs: 60000 }));
+  await b.evaluate(() => window.T.create({ saveDelayMs: 0 }));
+  await a.evaluate(() => window.T.engine.track({ item: 'item-7', type: 'like' }));
+  await a.goto(env.url('/tests/browser/pages/script.html')); /* A leaves: its snapshot is stashed */
+  await b.evaluate(async () => {
+    await window.T.engine.track({ item: 'item-8', type: 'like' });
+    await window.T.engine.flush(); /* B's write merges A's stash in and deletes it */
+  });
+  const c = await ready(context);
+  const out = await c.evaluate(async () => {
+    await window.T.create();
+    const pending = await new Promise((ok) => {
+      const req = indexedDB.open('attune');
+      req.onsuccess = () => {
+        const all = req.result.transaction('pending').objectStore('pending').getAll();
+        all.onsuccess = () => { req.result.close(); ok(all.result.length); };
+      };
+    });
+    return { items: (await window.T.engine.export()).history.map((h) => h.item).sort(), pending };
+  });
+  assert.deepEqual(out, { items: ['item-7', 'item-8'], pending: 0 });
+  await context.close();
+});
