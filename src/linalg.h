@@ -1,0 +1,20 @@
+/* linalg.h — the small dense linear algebra the models need: Gram matrices and symmetric
+ * positive-definite solves (Cholesky), in double precision, dimension up to ATT_MAX_DIM.
+ * Shared by the on-device user model (implicit-ALS fold-in) and the server-side trainer. */
+#ifndef ATT_LINALG_H
+#define ATT_LINALG_H
+
+#include <stddef.h>
+
+/* Adds w * x x^T to the n x n row-major matrix a (only what a solve reads is required to be
+ * exact, but the whole matrix is kept symmetric). */
+void att__syr(double *a, const float *x, double w, int n);
+/* a += w * x (length n). */
+void att__axpy(double *a, const float *x, double w, int n);
+/* Solves a x = b in place for symmetric positive-definite a (n x n, row-major, overwritten by
+ * its Cholesky factor); b receives x.  Returns 0, or -1 when a is not positive definite. */
+int att__spd_solve(double *a, double *b, int n);
+/* Dot product of a float vector and a double vector. */
+double att__dot(const float *x, const double *y, int n);
+
+#endif
