@@ -27,12 +27,44 @@ async function compileFrom(url, integrity) {
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
+const SEARCH = /(^|\.)(google|bing|duckduckgo|yahoo|baidu|yandex|ecosia|qwant|startpage|search\.brave)\./;
+const SOCIAL = /(^|\.)(facebook|instagram|twitter|linkedin|reddit|pinterest|tiktok|youtube|mastodon|threads)\.|(^|\.)(t\.co|x\.com|lnkd\.in)$/;
+
+/**
+ * The coarse context a browser can tell without storing anything raw: the device class (from
+ * the pointer and screen size, not the user agent) and the referrer class (from the
+ * referrer's host, not the URL).  Only the class ever reaches the engine.
+ */
+function browserContext() {
+  const out = {};
+  const mobileHint = globalThis.navigator?.userAgentData?.mobile;
+  const coarse = globalThis.matchMedia?.('(pointer: coarse)').matches;
+  const side = Math.min(globalThis.screen?.width ?? 1280, globalThis.screen?.height ?? 800);
+  out.device = mobileHint || (coarse && side < 600) ? 'mobile' : coarse && side < 1100 ? 'tablet' : 'desktop';
+  try {
+    if (new URLSearchParams(globalThis.location?.search ?? '').get('utm_medium') === 'email') {
+      out.referrer = 'email';
+    } else if (!globalThis.document?.referrer) {
+      out.referrer = 'direct';
+    } else {
+      const host = new URL(document.referrer).hostname;
+      if (host === globalThis.location?.hostname) out.referrer = 'internal';
+      else if (SEARCH.test(host)) out.referrer = 'search';
+      else if (SOCIAL.test(host)) out.referrer = 'social';
+    }
+  } catch {
+    /* an unreadable referrer simply gives no class */
+  }
+  return out;
+}
+
 /**
  * @param {URL} defaultWasmUrl where attune.wasm is when the page does not say
  */
 export function browserPlatform(defaultWasmUrl) {
   return {
     defaultStorage: 'indexeddb',
+    context: browserContext,
     defaultSaveDelayMs: 250,
     indexedDB: (o) => new IndexedDBStorage({ dbName: o.dbName, persist: o.persist, onError: o.onStorageError }),
     /** Saves before the page goes away: pagehide, or hidden (mobile browsers may not fire pagehide). */

@@ -78,6 +78,7 @@ export class Engine {
   #unwatch = null;
   #unhide = null;
   #retries = 0;
+  #platformContext = {};
 
   /** @internal use createEngine() */
   constructor(core, storage, opts) {
@@ -108,6 +109,7 @@ export class Engine {
     }
     const core = new Core(module);
     engine = new Engine(core, storage, opts);
+    engine.#platformContext = platform.context?.() ?? {};
     for (const err of early) engine.#report(err);
     try {
       const now = engine.#time();
@@ -193,6 +195,9 @@ export class Engine {
       this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
     this.#unhide = platform.onPageHide?.(() => this.#stash()) ?? null;
+    /* a level that stores things will write soon: open storage now, so that even a write
+       started as the page closes finds it open (level none never creates anything) */
+    if (core.level() > 0) this.#storage.warm?.();
     if (!stored.bytes && !stored.pending.length) return;
     try {
       if (stored.bytes) core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));
@@ -390,10 +395,20 @@ export class Engine {
     return i;
   }
 
+  /**
+   * The call's context: what the page passed, over what the engine can tell itself (hour and
+   * weekday from the clock, in local time; device and referrer class in browsers).
+   */
+  #contextObject(context, what) {
+    if (context !== undefined && context !== null && !isPlainObject(context)) {
+      throw badArgument(`${what}: context must be an object, got ${describe(context)}`);
+    }
+    const d = new Date(this.#time());
+    return { hour: d.getHours(), weekday: d.getDay(), ...this.#platformContext, ...(context ?? {}) };
+  }
+
   #context(context, what) {
-    if (context === undefined || context === null) return null;
-    if (!isPlainObject(context)) throw badArgument(`${what}: context must be an object, got ${describe(context)}`);
-    return toJSON(context, `${what}: context`);
+    return toJSON(this.#contextObject(context, what), `${what}: context`);
   }
 
   #read(fn, reason = 'expired') {
@@ -458,11 +473,30 @@ export class Engine {
     if (typeof options.filter === 'function') {
       throw badArgument('recommend: filter must be an object {tags, categories}; functions cannot run inside the engine');
     }
-    const text = toJSON(options, 'recommend');
+    const text = toJSON({
+      ...options,
+      context: this.#contextObject(options.context, 'recommend'),
+      seed: options.seed ?? Math.floor(this.#random() * 2 ** 53),
+    }, 'recommend');
     return this.#call('expired', (core) => {
       core.withInputs([text], (p, n) => core.check(core.x.att_recommend(core.h, p, n, this.#time())));
       return core.resultJSON();
     });
+  }
+
+  /**
+   * Logs that these recommendations (or ids) were displayed: one impression each, credited to
+   * the position they were ranked at.  The individual level learns from impressions and clicks.
+   */
+  async shown(items, context) {
+    this.#live();
+    if (!Array.isArray(items)) throw badArgument(`shown: expected an array of recommendations or ids, got ${describe(items)}`);
+    const ids = items.map((x, i) => {
+      const id = typeof x === 'string' ? x : x?.id;
+      if (typeof id !== 'string') throw badArgument(`shown: entry ${i} is neither an id nor a recommendation`);
+      return id;
+    });
+    for (const item of ids) await this.track({ item, type: 'impression' }, context);
   }
 
   /** Why an item scores what it scores: contributions that add up to the score. */

@@ -12,6 +12,7 @@
 #include "core.h"
 #include "json.h"
 #include "merge.h"
+#include "model.h"
 #include "privacy.h"
 #include "profile.h"
 #include "rank.h"
@@ -30,7 +31,7 @@
 #define ATT__SERVED_LISTS 4
 
 typedef struct att__served {
-  uint32_t idx[ATT_MAX_K];
+  att__served_item items[ATT_MAX_K];
   int n, level;
 } att__served;
 
@@ -44,7 +45,8 @@ struct att_engine {
   int dirty;
   att__served served[ATT__SERVED_LISTS];
   int served_next;
-  uint32_t picked[ATT_MAX_K]; /* the list being ranked, before it is known to succeed */
+  att__served_item picked[ATT_MAX_K]; /* the list being ranked, before it is known to succeed */
+  att__session session; /* this session's interactions: memory only (level contextual and up) */
 };
 
 static const char *const att__code_names[] = {"ok",          "out_of_memory",   "bad_json",
@@ -117,6 +119,17 @@ static int att__allowed_level(const att_engine *h, const att__profile *p) {
   return want > h->cfg.max_level ? h->cfg.max_level : want;
 }
 
+/* The length of the served list that `item` belongs to. */
+static int att__served_len(const att_engine *h, const att__served_item *item) {
+  int l;
+  for (l = 0; l < ATT__SERVED_LISTS; l++)
+    if (item >= h->served[l].items && item < h->served[l].items + h->served[l].n) return h->served[l].n;
+  return 0;
+}
+
+/* Forgets what this session held, as levels below contextual keep no session. */
+static void att__session_clear(att_engine *h) { h->session.n = 0; }
+
 /* Fits a freshly decoded profile to the configuration and catalog, then makes it the
  * engine's profile.  *changed says whether fitting it removed anything (so the stored copy
  * needs rewriting).  On failure the engine's profile is untouched and `p` is freed. */
@@ -134,6 +147,7 @@ static int att__adopt(att_engine *h, att__profile *p, double now, int *changed) 
   *changed |= att__profile_trim(p, &h->cfg, h->cat) > 0;
   *changed |= att__privacy_expire(p, &h->cfg, h->cat, now);
   att__profile_move(&h->prof, p);
+  if (h->prof.level < ATT_LEVEL_CONTEXTUAL) att__session_clear(h);
   return ATT_OK;
 }
 
@@ -286,10 +300,14 @@ ATT_API int att_configure(att_engine *h, const char *json, size_t len, double no
     h->rank = rank;
   }
   att__remap_traits(&h->prof, &old, &h->cfg);
-  if (!att__same_labels(&old, &h->cfg)) h->prof.label_epoch = -1;
+  if (!att__same_labels(&old, &h->cfg)) {
+    h->prof.label_epoch = -1;
+    h->prof.label_n = 0;
+  }
   att__config_free(&old);
   level = att__allowed_level(h, &h->prof);
   att__privacy_purge(&h->prof, &h->cfg, h->cat, level);
+  if (level < ATT_LEVEL_CONTEXTUAL) att__session_clear(h);
   att__profile_trim(&h->prof, &h->cfg, h->cat);
   att__changed(h, 1); /* traits, labels, level or history may all have been refitted */
   return att__tick(h, now);
@@ -398,20 +416,44 @@ ATT_API int att_set_traits(att_engine *h, const char *json, size_t len, double n
   return ATT_OK;
 }
 
-/* The 1-based position at which item idx was last shown, and the level it was shown at.
- * Lists ranked at level none are skipped: that level records nothing, not even a baseline. */
-static int att__served_position(const att_engine *h, uint32_t idx, int *level) {
+/* The most recent served entry for item idx and its 1-based position (0 and NULL when it was
+ * not in a recent list).  Lists ranked at level none are skipped: that level records nothing,
+ * not even a baseline. */
+static const att__served_item *att__served_find(const att_engine *h, uint32_t idx, int *position, int *level) {
   int l, j;
   for (l = 0; l < ATT__SERVED_LISTS; l++) {
     const att__served *s = &h->served[(h->served_next - 1 - l + 2 * ATT__SERVED_LISTS) % ATT__SERVED_LISTS];
     for (j = 0; j < s->n; j++)
-      if (s->idx[j] == idx && s->level > ATT_LEVEL_NONE) {
+      if (s->items[j].idx == idx && s->level > ATT_LEVEL_NONE) {
         *level = s->level;
-        return j + 1;
+        *position = j + 1;
+        return &s->items[j];
       }
   }
   *level = h->prof.level;
-  return 0;
+  *position = 0;
+  return NULL;
+}
+
+/* Adds an interaction to the session, starting a new session after a long pause. */
+static void att__session_add(att_engine *h, int32_t idx, double at) {
+  att__session *s = &h->session;
+  if (s->n > 0 && at - s->at[s->n - 1] > ATT_SESSION_GAP_MS) s->n = 0;
+  if (s->n == ATT_SESSION_MAX) {
+    memmove(s->idx, s->idx + 1, (ATT_SESSION_MAX - 1) * sizeof *s->idx);
+    memmove(s->at, s->at + 1, (ATT_SESSION_MAX - 1) * sizeof *s->at);
+    s->n--;
+  }
+  s->idx[s->n] = idx;
+  s->at[s->n] = at;
+  s->n++;
+}
+
+/* The session as of `now`: empty once it has ended. */
+static const att__session *att__session_now(att_engine *h, double now) {
+  if (h->prof.level < ATT_LEVEL_CONTEXTUAL) h->session.n = 0;
+  if (h->session.n > 0 && now - h->session.at[h->session.n - 1] > ATT_SESSION_GAP_MS) h->session.n = 0;
+  return &h->session;
 }
 
 ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type, double at, double value,
@@ -419,9 +461,10 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
   att__profile *p;
   att__event ev;
   att__context context;
-  char *dkey = NULL;
+  char *dkey = NULL, *ikey = NULL;
+  const att__served_item *served;
   int64_t idx;
-  int level, slot, keep, dismiss, bucket;
+  int level, slot, position, keep, dismiss, shown, sensitive, bucket;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   p = &h->prof;
@@ -447,26 +490,55 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
   if (p->level == ATT_LEVEL_NONE) return ATT_OK;
 
   /* allocate first, so a failure leaves the profile as it was */
-  keep = p->level >= ATT_LEVEL_BEHAVIORAL && type != ATT_EV_IMPRESSION;
-  dismiss = keep && type == ATT_EV_DISMISS && att__marks_find(&p->dismissed, item, item_len) < 0;
-  keep = keep && !att__item_sensitive(&h->cfg, h->cat, (int32_t)idx); /* never kept or learned from */
+  sensitive = att__item_sensitive(&h->cfg, h->cat, (int32_t)idx); /* never kept or learned from */
+  keep = p->level >= ATT_LEVEL_BEHAVIORAL && type != ATT_EV_IMPRESSION && !sensitive;
+  dismiss = p->level >= ATT_LEVEL_BEHAVIORAL && type == ATT_EV_DISMISS &&
+            att__marks_find(&p->dismissed, item, item_len) < 0;
+  shown = p->level >= ATT_LEVEL_INDIVIDUAL && type == ATT_EV_IMPRESSION && !sensitive;
   memset(&ev, 0, sizeof ev);
   if ((dismiss && (att__marks_reserve(&p->dismissed) || !(dkey = att__strndup(item, item_len)))) ||
-      (keep && (att__profile_reserve(p) || !(ev.item = att__strndup(item, item_len))))) {
+      (keep && (att__profile_reserve(p) || !(ev.item = att__strndup(item, item_len)))) ||
+      (shown && (att__marks_reserve(&p->model.impressions) || !(ikey = att__strndup(item, item_len))))) {
     att__free(dkey);
     att__free(ev.item);
+    att__free(ikey);
     return att__fail(&h->err, ATT_E_NOMEM, "track: out of memory");
   }
 
   att__profile_mark_active(p, at);
-  slot = att__metrics_slot(att__served_position(h, (uint32_t)idx, &level));
+  served = att__served_find(h, (uint32_t)idx, &position, &level);
+  slot = att__metrics_slot(position);
   if (type == ATT_EV_IMPRESSION || type == ATT_EV_CLICK) {
     if (isnan(p->metrics_since)) p->metrics_since = now;
     if (type == ATT_EV_IMPRESSION) p->impr[level][slot]++;
     else p->clicks[level][slot]++;
   }
   h->dirty = 1;
-  if (type == ATT_EV_DISMISS && p->level >= ATT_LEVEL_BEHAVIORAL) {
+  if (p->level >= ATT_LEVEL_INDIVIDUAL && !sensitive) {
+    /* the model learns from what was shown and what was clicked, and logs the counterfactual */
+    if (shown) att__model_count_impression(&p->model, ikey, (int32_t)idx, at);
+    if (served && level >= ATT_LEVEL_INDIVIDUAL && (type == ATT_EV_IMPRESSION || type == ATT_EV_CLICK)) {
+      if (type == ATT_EV_CLICK) {
+        /* skip-above: the items listed above the clicked one (and the one right below) were
+           seen and passed over; each is a pair the clicked item won */
+        const att__served_item *first = served - (position - 1);
+        int j, n = att__served_len(h, served);
+        for (j = 0; j < n && j <= position; j++)
+          if (first + j != served) att__model_learn(&h->cfg, &p->model, served->feat, first[j].feat);
+      }
+      if (type == ATT_EV_IMPRESSION) {
+        p->model.ips_n += 1;
+        if (!served->greedy) p->model.explored_shown++;
+      } else if (served->greedy) {
+        p->model.ips_greedy += 1.0 / served->propensity;
+      } else {
+        p->model.explored_clicked++;
+      }
+    }
+  }
+  if (p->level >= ATT_LEVEL_CONTEXTUAL && !sensitive && type != ATT_EV_IMPRESSION && type != ATT_EV_DISMISS)
+    att__session_add(h, (int32_t)idx, at);
+  if (dismiss || (type == ATT_EV_DISMISS && p->level >= ATT_LEVEL_BEHAVIORAL)) {
     if (dkey) {
       if (p->dismissed.n >= ATT_MAX_DISMISSED) { /* keep the newest dismissals */
         int oldest = 0, j;
@@ -504,6 +576,7 @@ ATT_API int att_set_level(att_engine *h, int level, double now) {
   /* what level none held lasted for the session only (blocks): raising the level never keeps it */
   if (h->prof.level == ATT_LEVEL_NONE) att__privacy_purge(&h->prof, &h->cfg, h->cat, ATT_LEVEL_NONE);
   att__privacy_purge(&h->prof, &h->cfg, h->cat, level);
+  if (level < ATT_LEVEL_CONTEXTUAL) att__session_clear(h);
   h->prof.level_chosen = 1;
   h->dirty = level > ATT_LEVEL_NONE;
   return ATT_OK;
@@ -559,6 +632,7 @@ ATT_API int att_forget(att_engine *h) {
   }
   att__profile_move(&h->prof, &fresh);
   memset(h->served, 0, sizeof h->served);
+  att__session_clear(h);
   h->dirty = 0; /* nothing is left to store; the caller deletes the stored copy */
   return ATT_OK;
 }
@@ -573,12 +647,12 @@ ATT_API int att_recommend(att_engine *h, const char *opts, size_t opts_len, doub
   att__begin(h);
   if (att__tick(h, now) || att__need_catalog(h, "recommend")) return h->err.code;
   if (att__rank_opts_parse(&h->err, &h->cfg, h->cat, opts, opts_len, &o)) return h->err.code;
-  rc = att__rank_recommend(&h->err, &h->rank, &h->prof, &o, now, &h->result, h->picked, &n);
+  rc = att__rank_recommend(&h->err, &h->rank, &h->prof, att__session_now(h, now), &o, now, &h->result, h->picked, &n);
   att__rank_opts_free(&o);
   if (rc) return rc;
   /* remember the list (for crediting clicks to positions) only once it was returned */
   s = &h->served[h->served_next];
-  memcpy(s->idx, h->picked, (size_t)n * sizeof *h->picked);
+  memcpy(s->items, h->picked, (size_t)n * sizeof *h->picked);
   s->n = n;
   s->level = h->prof.level;
   h->served_next = (h->served_next + 1) % ATT__SERVED_LISTS;
@@ -595,7 +669,8 @@ ATT_API int att_explain(att_engine *h, const char *item, size_t item_len, const 
       att__find_item(h, "explain: item", item, item_len, &idx) ||
       att__context_parse_text(&h->err, &h->cfg, ctx, ctx_len, "explain: context", &context))
     return h->err.code;
-  return att__rank_explain(&h->err, &h->rank, &h->prof, (uint32_t)idx, now, &h->result);
+  return att__rank_explain(&h->err, &h->rank, &h->prof, att__session_now(h, now), &context, (uint32_t)idx, now,
+                           &h->result);
 }
 
 ATT_API int att_segment(att_engine *h, double now) {
@@ -621,8 +696,9 @@ ATT_API int att_server_payload(att_engine *h, double seed, double now) {
   att__jw_str(&w, root, "segment", att__segment_label(&h->cfg, label));
   if (att__jw_finish(&w, &h->result)) {
     h->prof.label_epoch = memo.label_epoch;
-    h->prof.label_truth = memo.label_truth;
-    h->prof.label_value = memo.label_value;
+    h->prof.label_n = memo.label_n;
+    memcpy(h->prof.label_truth, memo.label_truth, sizeof memo.label_truth);
+    memcpy(h->prof.label_value, memo.label_value, sizeof memo.label_value);
     h->prof.label_epochs = memo.label_epochs;
     h->prof.label_first = memo.label_first;
     return att__fail(&h->err, ATT_E_NOMEM, "out of memory");

@@ -68,7 +68,13 @@ void att__config_defaults(att__config *c) {
   c->w_freshness = 0.2;
   c->w_affinity = 1;
   c->w_related = 0.5;
+  c->w_context = 0.5;
+  c->w_session = 0.5;
+  c->w_model = 1;
   c->freshness_half_life_days = 14;
+  c->model_lambda = 1;
+  c->model_alpha = 4;
+  c->model_rate = 0.05;
 }
 
 static void att__strv_free(char **v, int n) {
@@ -551,7 +557,8 @@ static int att__cfg_populations(att__err *e, const att__jv *pops, att__config *c
 static int att__cfg_ranking(att__err *e, const att__jv *v, att__config *c) {
   static const char *const keys[] = {"excludeSeen", "diversity", "maxPerCategory", "exploration",
                                      "weights", "freshnessHalfLifeDays", NULL};
-  static const char *const wkeys[] = {"popularity", "freshness", "affinity", "related", NULL};
+  static const char *const wkeys[] = {"popularity", "freshness", "affinity", "related", "context", "session",
+                                      "model", NULL};
   const att__jv *w;
   if (att__cfg_type(e, v, ATT__J_OBJ, "config.ranking", "an object")) return e->code;
   if (att__json_check_keys(e, ATT_E_CONFIG, v, "config.ranking", keys) ||
@@ -570,9 +577,23 @@ static int att__cfg_ranking(att__err *e, const att__jv *v, att__config *c) {
         att__cfg_num(e, w, "popularity", "config.ranking.weights.popularity", 0, 10, &c->w_popularity) ||
         att__cfg_num(e, w, "freshness", "config.ranking.weights.freshness", 0, 10, &c->w_freshness) ||
         att__cfg_num(e, w, "affinity", "config.ranking.weights.affinity", 0, 10, &c->w_affinity) ||
-        att__cfg_num(e, w, "related", "config.ranking.weights.related", 0, 10, &c->w_related))
+        att__cfg_num(e, w, "related", "config.ranking.weights.related", 0, 10, &c->w_related) ||
+        att__cfg_num(e, w, "context", "config.ranking.weights.context", 0, 10, &c->w_context) ||
+        att__cfg_num(e, w, "session", "config.ranking.weights.session", 0, 10, &c->w_session) ||
+        att__cfg_num(e, w, "model", "config.ranking.weights.model", 0, 10, &c->w_model))
       return e->code;
   }
+  return ATT_OK;
+}
+
+static int att__cfg_model(att__err *e, const att__jv *v, att__config *c) {
+  static const char *const keys[] = {"lambda", "alpha", "learningRate", NULL};
+  if (att__cfg_type(e, v, ATT__J_OBJ, "config.model", "an object") ||
+      att__json_check_keys(e, ATT_E_CONFIG, v, "config.model", keys) ||
+      att__cfg_num(e, v, "lambda", "config.model.lambda", 0.001, 1000, &c->model_lambda) ||
+      att__cfg_num(e, v, "alpha", "config.model.alpha", 0, 1000, &c->model_alpha) ||
+      att__cfg_num(e, v, "learningRate", "config.model.learningRate", 0, 1, &c->model_rate))
+    return e->code;
   return ATT_OK;
 }
 
@@ -641,7 +662,7 @@ int att__config_parse(att__err *e, const char *json, size_t len, att__config *ou
   static const char *const keys[] = {"privacyLevel", "maxPrivacyLevel", "history", "events",
                                      "traits",       "usage",           "segments", "defaultSegment",
                                      "context",      "label",           "ranking",  "sensitiveTags",
-                                     "editorial",    NULL};
+                                     "editorial",    "model",           NULL};
   att__jv *root;
   const att__jv *x, *pops = NULL;
   att__config c;
@@ -691,6 +712,7 @@ int att__config_parse(att__err *e, const char *json, size_t len, att__config *ou
       (rc = att__cfg_names(e, x, "config.sensitiveTags", 1000, 0, &c.sensitive, &c.nsensitive)))
     goto done;
   if ((x = att__jv_get(root, "editorial")) && (rc = att__cfg_editorial(e, x, &c))) goto done;
+  if ((x = att__jv_get(root, "model")) && (rc = att__cfg_model(e, x, &c))) goto done;
 done:
   att__json_free(root);
   if (rc) {
@@ -804,6 +826,9 @@ int att__config_json(const att__config *c, att__buf *out) {
   att__jw_num(&w, y, "freshness", c->w_freshness);
   att__jw_num(&w, y, "affinity", c->w_affinity);
   att__jw_num(&w, y, "related", c->w_related);
+  att__jw_num(&w, y, "context", c->w_context);
+  att__jw_num(&w, y, "session", c->w_session);
+  att__jw_num(&w, y, "model", c->w_model);
   att__jw_num(&w, x, "freshnessHalfLifeDays", c->freshness_half_life_days);
   att__json_names(&w, root, "sensitiveTags", c->sensitive, c->nsensitive);
   x = att__jw_obj(&w, root, "editorial");
@@ -816,5 +841,9 @@ int att__config_json(const att__config *c, att__buf *out) {
       att__jw_str(&w, p, "segment", c->pins[i].segment == -1 ? c->default_segment : c->segments[c->pins[i].segment].label);
   }
   att__json_names(&w, x, "exclude", c->editorial_exclude, c->nexclude);
+  x = att__jw_obj(&w, root, "model");
+  att__jw_num(&w, x, "lambda", c->model_lambda);
+  att__jw_num(&w, x, "alpha", c->model_alpha);
+  att__jw_num(&w, x, "learningRate", c->model_rate);
   return att__jw_finish(&w, out);
 }

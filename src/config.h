@@ -71,6 +71,10 @@ typedef struct att__config {
   int max_per_category;   /* ranking.maxPerCategory, 0 = no cap */
   double exploration;     /* ranking.exploration */
   double w_popularity, w_freshness, w_affinity, w_related; /* ranking.weights.* */
+  double w_context, w_session, w_model;                     /* ranking.weights.* */
+  double model_lambda;        /* model.lambda: ridge regularisation of the user vector */
+  double model_alpha;         /* model.alpha: confidence per unit of interaction weight */
+  double model_rate;          /* model.learningRate: step of the online signal weights */
   double freshness_half_life_days; /* ranking.freshnessHalfLifeDays */
   char **sensitive;       /* sensitiveTags */
   int nsensitive;

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "model.h"
+
 static int att__win_has(const att__profile *p, double eid) {
   int i;
   for (i = 0; i < p->nwin; i++)
@@ -125,10 +127,55 @@ int att__merge(att__err *e, const att__config *cfg, const att__profile *base, co
     out->metrics_since = theirs->metrics_since;
 
   {
+    /* the model: the weights of the side that learned more since base; counts add up */
+    const att__model *bm = &base->model, *tm = &theirs->model, *om = &ours->model;
+    att__model *m = &out->model;
+    const att__model *src = tm->updates - (tm->updates > bm->updates ? bm->updates : tm->updates) >
+                                    om->updates - (om->updates > bm->updates ? bm->updates : om->updates)
+                                ? tm
+                                : om;
+    memcpy(m->theta, src->theta, sizeof m->theta);
+    m->bias = src->bias;
+    m->updates = om->updates + att__sub(tm->updates, bm->updates);
+    m->ips_n = om->ips_n + (tm->ips_n > bm->ips_n ? tm->ips_n - bm->ips_n : 0);
+    m->ips_greedy = om->ips_greedy + (tm->ips_greedy > bm->ips_greedy ? tm->ips_greedy - bm->ips_greedy : 0);
+    m->explored_shown = om->explored_shown + att__sub(tm->explored_shown, bm->explored_shown);
+    m->explored_clicked = om->explored_clicked + att__sub(tm->explored_clicked, bm->explored_clicked);
+    if (att__merge_marks(e, &bm->impressions, &tm->impressions, &om->impressions, &m->impressions)) {
+      att__profile_free(out);
+      att__profile_init(out, ours->level);
+      return e->code;
+    }
+    for (i = 0; i < m->impressions.n; i++) { /* counts: ours plus what they added since base */
+      const char *key = m->impressions.v[i].key;
+      size_t n = strlen(key);
+      int jo = att__marks_find(&om->impressions, key, n), jt = att__marks_find(&tm->impressions, key, n),
+          jb = att__marks_find(&bm->impressions, key, n);
+      uint32_t co = jo >= 0 ? om->impressions.v[jo].n : 0, ct = jt >= 0 ? tm->impressions.v[jt].n : 0,
+               cb = jb >= 0 ? bm->impressions.v[jb].n : 0;
+      m->impressions.v[i].n = co + att__sub(ct, cb);
+      if (m->impressions.v[i].n == 0) m->impressions.v[i].n = 1;
+    }
+    att__model_trim(m);
+  }
+
+  {
+    /* the answers of the newer epoch; in the same epoch, both sides' answers (ours first) */
     const att__profile *src = theirs->label_epoch > ours->label_epoch ? theirs : ours;
     out->label_epoch = src->label_epoch;
-    out->label_truth = src->label_truth;
-    out->label_value = src->label_value;
+    out->label_n = src->label_n;
+    memcpy(out->label_truth, src->label_truth, sizeof out->label_truth);
+    memcpy(out->label_value, src->label_value, sizeof out->label_value);
+    if (theirs->label_epoch == ours->label_epoch)
+      for (i = 0; i < theirs->label_n; i++) {
+        int j;
+        for (j = 0; j < out->label_n && out->label_truth[j] != theirs->label_truth[i]; j++) {
+        }
+        if (j == out->label_n && out->label_n <= ATT_MAX_SEGMENTS) {
+          out->label_truth[out->label_n] = theirs->label_truth[i];
+          out->label_value[out->label_n++] = theirs->label_value[i];
+        }
+      }
     out->label_epochs = ours->label_epochs + att__sub(theirs->label_epochs, base->label_epochs);
     out->label_first = ours->label_first;
     if (!isnan(theirs->label_first) && (isnan(out->label_first) || theirs->label_first < out->label_first))

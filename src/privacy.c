@@ -56,10 +56,18 @@ int att__privacy_expire(att__profile *p, const att__config *cfg, const att__cata
       }
     }
   }
+  for (i = p->model.impressions.n - 1; i >= 0; i--)
+    if (p->model.impressions.v[i].at < cutoff) {
+      att__marks_remove(&p->model.impressions, i);
+      changed = 1;
+    }
   if (!isnan(p->metrics_since) && p->metrics_since < cutoff) {
+    /* engagement counts and the counterfactual log restart together */
     memset(p->impr, 0, sizeof p->impr);
     memset(p->clicks, 0, sizeof p->clicks);
     p->metrics_since = NAN;
+    p->model.ips_n = p->model.ips_greedy = 0;
+    p->model.explored_shown = p->model.explored_clicked = 0;
     changed = 1;
   }
   return changed;
@@ -67,7 +75,11 @@ int att__privacy_expire(att__profile *p, const att__config *cfg, const att__cata
 
 int att__privacy_purge(att__profile *p, const att__config *cfg, const att__catalog *cat, int level) {
   int changed = 0, i;
-  (void)cat;
+  if (level < ATT_LEVEL_INDIVIDUAL) {
+    const att__model *m = &p->model;
+    if (m->updates || m->impressions.n || m->ips_n || m->explored_shown) changed = 1;
+    att__model_reset(&p->model);
+  }
   if (level < ATT_LEVEL_CONTEXTUAL) {
     for (i = 0; i < p->nwin; i++)
       if (p->win[i].bucket) {

@@ -15,9 +15,20 @@
 
 #include "privacy.h"
 
+const char *const att__group_names[ATT_SIG_COUNT + 1] = {"popularity", "freshness", "segment", "affinity",
+                                                          "related",    "context",   "model",   NULL};
+
+void att__model_reset(att__model *m) {
+  int i;
+  att__marks_free(&m->impressions);
+  memset(m, 0, sizeof *m);
+  for (i = 0; i < ATT_SIG_COUNT; i++) m->theta[i] = 1;
+}
+
 void att__profile_init(att__profile *p, int level) {
   int i;
   memset(p, 0, sizeof *p);
+  att__model_reset(&p->model);
   p->level = level;
   for (i = 0; i < ATT_MAX_TRAITS; i++) {
     p->trait[i] = -1;
@@ -44,6 +55,7 @@ void att__profile_free(att__profile *p) {
   att__marks_free(&p->dismissed);
   att__marks_free(&p->blocked_tags);
   att__marks_free(&p->blocked_items);
+  att__marks_free(&p->model.impressions);
   att__free(p->tag_aff);
   att__free(p->cat_aff);
   memset(p, 0, sizeof *p);
@@ -82,6 +94,7 @@ int att__marks_reserve(att__marks *m) {
 void att__marks_put(att__marks *m, char *key, int32_t idx, double at) {
   m->v[m->n].key = key;
   m->v[m->n].idx = idx;
+  m->v[m->n].n = 1;
   m->v[m->n].at = at;
   m->n++;
 }
@@ -192,6 +205,10 @@ int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalo
   for (i = 0; i < p->blocked_items.n; i++) {
     const char *id = p->blocked_items.v[i].key;
     p->blocked_items.v[i].idx = (int32_t)att__catalog_find(cat, id, strlen(id));
+  }
+  for (i = 0; i < p->model.impressions.n; i++) {
+    const char *id = p->model.impressions.v[i].key;
+    p->model.impressions.v[i].idx = (int32_t)att__catalog_find(cat, id, strlen(id));
   }
   for (i = 0; i < p->blocked_tags.n; i++) {
     const char *t = p->blocked_tags.v[i].key;

@@ -24,10 +24,11 @@ typedef struct att__event {
   uint8_t bucket; /* context bucket + 1 at level contextual and above, else 0 */
 } att__event;
 
-/* A dismissed item, a blocked tag or a blocked item. */
+/* A dismissed item, a blocked tag or item, or an item shown at the individual level. */
 typedef struct att__mark {
   char *key;  /* owned */
   int32_t idx; /* catalog index (item or tag), -1 when not in the catalog */
+  uint32_t n;  /* how many times (impressions); 1 otherwise */
   double at;
 } att__mark;
 
@@ -35,6 +36,28 @@ typedef struct att__marks {
   att__mark *v;
   int n, cap;
 } att__marks;
+
+/* Signal groups: the individual level learns one weight per group. */
+enum { ATT_SIG_POPULARITY, ATT_SIG_FRESHNESS, ATT_SIG_SEGMENT, ATT_SIG_AFFINITY, ATT_SIG_RELATED,
+       ATT_SIG_CONTEXT, ATT_SIG_MODEL, ATT_SIG_COUNT };
+
+#define ATT_MAX_IMPRESSION_ITEMS 500
+
+/* Names of the signal groups (JSON keys of the learned weights), NULL-terminated. */
+extern const char *const att__group_names[ATT_SIG_COUNT + 1];
+
+/* The on-device model (level individual).  The user vector is derived from the window each
+ * time it is needed and never stored; what is stored is what cannot be derived: the learned
+ * signal weights, impression counts and the counterfactual log. */
+typedef struct att__model {
+  double theta[ATT_SIG_COUNT]; /* learned weight of each signal group; 1 = as configured */
+  double bias;                 /* reserved (kept 0): the pairwise model needs no intercept */
+  uint32_t updates;            /* learning steps taken */
+  att__marks impressions;      /* items shown, with counts (at most ATT_MAX_IMPRESSION_ITEMS) */
+  double ips_n;                /* impressions logged with a propensity */
+  double ips_greedy;           /* sum over clicks on greedy choices of 1 / propensity */
+  uint32_t explored_shown, explored_clicked;
+} att__model;
 
 typedef struct att__profile {
   int level;          /* effective level */
@@ -49,11 +72,14 @@ typedef struct att__profile {
   uint32_t impr[ATT_LEVEL_COUNT][ATT_POSITIONS + 1]; /* [level][position], 0 = not from a list */
   uint32_t clicks[ATT_LEVEL_COUNT][ATT_POSITIONS + 1];
   double metrics_since; /* NaN when no counts */
-  int32_t label_epoch;  /* epoch of the memoised server label, -1 = none */
-  int16_t label_truth;  /* the (k-gated) true segment that answer was drawn for */
-  int16_t label_value;  /* segment index reported for that epoch (nsegments = default) */
+  int32_t label_epoch;  /* epoch of the memoised server answers, -1 = none */
+  uint8_t label_n;      /* answers memoised this epoch: one per (k-gated) true segment, so a
+                           segment that comes back gets its first answer again */
+  int16_t label_truth[ATT_MAX_SEGMENTS + 1]; /* segment indices, nsegments = the default */
+  int16_t label_value[ATT_MAX_SEGMENTS + 1]; /* what was reported for it */
   uint32_t label_epochs; /* randomised answers drawn so far (disclosures) */
   double label_first;   /* when the first of those was, NaN = never */
+  att__model model;     /* level individual */
   /* derived, never stored: fixed-point affinity sums anchored at aff_t0 (see profile.c) */
   int64_t *tag_aff, *cat_aff;
   uint32_t ntag_aff, ncat_aff;
@@ -62,6 +88,8 @@ typedef struct att__profile {
 } att__profile;
 
 void att__profile_init(att__profile *p, int level);
+/* Resets the model to its prior (weights 1, empty logs). */
+void att__model_reset(att__model *m);
 /* Releases everything and leaves an empty profile at `level`. */
 void att__profile_reset(att__profile *p, int level);
 void att__profile_free(att__profile *p);

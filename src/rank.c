@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "json.h"
+#include "linalg.h"
+#include "model.h"
 #include "privacy.h"
 #include "segment.h"
 
@@ -22,18 +24,36 @@ enum {
   ATT__X_PINNED = 128    /* placed by a pin, so not in the personalised pool */
 };
 
-/* Signals of a score, in the order they are added. */
-enum { ATT__S_POPULARITY, ATT__S_FRESHNESS, ATT__S_SEGMENT_TAG, ATT__S_AFFINITY, ATT__S_SEGMENT_CATEGORY,
-       ATT__S_CATEGORY, ATT__S_SEGMENT_ITEM, ATT__S_RELATED, ATT__S_COUNT };
+/* Signals of a score, in the order the exact scorer adds them. */
+enum {
+  ATT__S_POPULARITY, ATT__S_FRESHNESS,
+  ATT__S_SEGMENT_TAG, ATT__S_AFFINITY, ATT__S_CONTEXT_TAG, ATT__S_CONTEXT_LEARNED, ATT__S_SESSION,
+  ATT__S_SEGMENT_CATEGORY, ATT__S_CATEGORY, ATT__S_CONTEXT_CATEGORY,
+  ATT__S_SEGMENT_ITEM, ATT__S_CONTEXT_ITEM, ATT__S_RELATED, ATT__S_MODEL, ATT__S_FATIGUE,
+  ATT__S_COUNT
+};
 
 static const char *const att__signal_names[ATT__S_COUNT] = {
-    "popularity", "freshness", "segment", "affinity", "segment", "category", "segment", "related"};
+    "popularity", "freshness", "segment", "affinity", "context", "context", "session",
+    "segment", "category", "context", "segment", "context", "related", "model", "fatigue"};
 static const int att__signal_levels[ATT__S_COUNT] = {
-    ATT_LEVEL_NONE,       ATT_LEVEL_NONE,    ATT_LEVEL_SEGMENT,    ATT_LEVEL_BEHAVIORAL,
-    ATT_LEVEL_SEGMENT,    ATT_LEVEL_BEHAVIORAL, ATT_LEVEL_SEGMENT, ATT_LEVEL_BEHAVIORAL};
+    ATT_LEVEL_NONE,       ATT_LEVEL_NONE,       ATT_LEVEL_SEGMENT,    ATT_LEVEL_BEHAVIORAL,
+    ATT_LEVEL_CONTEXTUAL, ATT_LEVEL_CONTEXTUAL, ATT_LEVEL_CONTEXTUAL, ATT_LEVEL_SEGMENT,
+    ATT_LEVEL_BEHAVIORAL, ATT_LEVEL_CONTEXTUAL, ATT_LEVEL_SEGMENT,    ATT_LEVEL_CONTEXTUAL,
+    ATT_LEVEL_BEHAVIORAL, ATT_LEVEL_INDIVIDUAL, ATT_LEVEL_INDIVIDUAL};
+/* the group whose learned weight multiplies each signal */
+static const int att__signal_groups[ATT__S_COUNT] = {
+    ATT_SIG_POPULARITY, ATT_SIG_FRESHNESS, ATT_SIG_SEGMENT, ATT_SIG_AFFINITY, ATT_SIG_CONTEXT,
+    ATT_SIG_CONTEXT,    ATT_SIG_CONTEXT,   ATT_SIG_SEGMENT, ATT_SIG_AFFINITY, ATT_SIG_CONTEXT,
+    ATT_SIG_SEGMENT,    ATT_SIG_CONTEXT,   ATT_SIG_RELATED, ATT_SIG_MODEL,    ATT_SIG_MODEL};
 
 /* Affinities are shrunk toward zero by this many clicks' worth of evidence (see att__prepare). */
 #define ATT__AFFINITY_PRIOR 3.0
+/* A context bucket's own affinities count fully after this many interactions in it. */
+#define ATT__BUCKET_PRIOR 5.0
+/* Score taken off per impression of an item never opened (up to ATT__FATIGUE_CAP of them). */
+#define ATT__FATIGUE_STEP 0.05
+#define ATT__FATIGUE_CAP 10
 
 typedef struct att__contrib {
   int signal;
@@ -41,72 +61,75 @@ typedef struct att__contrib {
   double w;
 } att__contrib;
 
-#define ATT__MAX_CONTRIB (2 * ATT_MAX_ITEM_TAGS + 8)
+#define ATT__MAX_CONTRIB (5 * ATT_MAX_ITEM_TAGS + 16)
 
 typedef struct att__sink {
   att__contrib v[ATT__MAX_CONTRIB];
   int n;
+  double feat[ATT_SIG_COUNT]; /* raw sums per group, before learned weights */
 } att__sink;
-
-static void att__sink_add(att__sink *s, int signal, uint32_t key, double w) {
-  if (!s || w == 0 || s->n == ATT__MAX_CONTRIB) return;
-  s->v[s->n].signal = signal;
-  s->v[s->n].key = key;
-  s->v[s->n].w = w;
-  s->n++;
-}
 
 /* --- binding ----------------------------------------------------------------------------- */
 
 void att__ranker_free(att__ranker *r) {
   att__free(r->fresh0);
+  att__free(r->inv_norm);
   att__free(r->pin_idx);
   att__free(r->score);
   att__free(r->flag);
+  att__free(r->rel);
+  att__free(r->extra);
+  att__free(r->touched);
+  att__free(r->heap);
   att__free(r->tagw);
   att__free(r->tagaff);
+  att__free(r->ctxrule_tag);
+  att__free(r->ctxlearn_tag);
+  att__free(r->sess_tag);
+  att__free(r->tag_abs);
+  att__free(r->tag_rel);
   att__free(r->tagblk);
   att__free(r->catw);
   att__free(r->cataff);
-  att__free(r->ib);
-  att__free(r->rel);
-  att__free(r->touched);
-  att__free(r->heap);
+  att__free(r->ctxrule_cat);
+  att__free(r->cat_all);
+  att__free(r->uvec);
+  att__free(r->gram);
+  att__free(r->rule_on);
   memset(r, 0, sizeof *r);
 }
 
 int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog *cat) {
   att__ranker x;
-  uint32_t n = cat->n ? cat->n : 1, nt = cat->tags.n ? cat->tags.n : 1, nc = cat->cats.n ? cat->cats.n : 1, i;
+  uint32_t n = cat->n ? cat->n : 1, nt = cat->tags.n ? cat->tags.n : 1, nc = cat->cats.n ? cat->cats.n : 1, i, k;
   int p;
   double ref = -INFINITY;
   memset(&x, 0, sizeof x);
   x.cfg = cfg;
   x.cat = cat;
-  x.fresh0 = att__malloc(n * sizeof *x.fresh0);
-  x.pin_idx = att__malloc((size_t)(cfg->npins + 1) * sizeof *x.pin_idx);
-  x.score = att__malloc(n * sizeof *x.score);
-  x.flag = att__malloc(n);
-  x.tagw = att__malloc(nt * sizeof *x.tagw);
-  x.tagaff = att__malloc(nt * sizeof *x.tagaff);
-  x.tagblk = att__malloc(nt);
-  x.catw = att__malloc(nc * sizeof *x.catw);
-  x.cataff = att__malloc(nc * sizeof *x.cataff);
-  x.ib = att__calloc(n, sizeof *x.ib);
-  x.rel = att__calloc(n, sizeof *x.rel);
-  x.heap = att__malloc(n * sizeof *x.heap);
-  if (!x.fresh0 || !x.pin_idx || !x.score || !x.flag || !x.tagw || !x.tagaff || !x.tagblk || !x.catw || !x.cataff ||
-      !x.ib || !x.rel || !x.heap) {
+#define ATT__ALLOC(field, count) (x.field = att__malloc((size_t)(count) * sizeof *x.field))
+  if (!ATT__ALLOC(fresh0, n) || !ATT__ALLOC(inv_norm, n) || !ATT__ALLOC(pin_idx, cfg->npins + 1) ||
+      !ATT__ALLOC(score, n) || !ATT__ALLOC(flag, n) || !ATT__ALLOC(heap, n) || !ATT__ALLOC(tagw, nt) ||
+      !ATT__ALLOC(tagaff, nt) || !ATT__ALLOC(ctxrule_tag, nt) || !ATT__ALLOC(ctxlearn_tag, nt) ||
+      !ATT__ALLOC(sess_tag, nt) || !ATT__ALLOC(tag_abs, nt) || !ATT__ALLOC(tag_rel, nt) || !ATT__ALLOC(tagblk, nt) ||
+      !ATT__ALLOC(catw, nc) || !ATT__ALLOC(cataff, nc) || !ATT__ALLOC(ctxrule_cat, nc) || !ATT__ALLOC(cat_all, nc) ||
+      !ATT__ALLOC(uvec, cat->dim + 1) || !ATT__ALLOC(gram, cat->dim * cat->dim + 1) || !ATT__ALLOC(rule_on, cfg->ncontext_rules + 1) ||
+      !(x.rel = att__calloc(n, sizeof *x.rel)) || !(x.extra = att__calloc(n, sizeof *x.extra))) {
     att__ranker_free(&x);
     return ATT_E_NOMEM;
   }
+#undef ATT__ALLOC
   for (i = 0; i < cat->n; i++)
     if (!isnan(cat->published[i]) && cat->published[i] > ref) ref = cat->published[i];
   x.fresh_ref = isfinite(ref) ? ref : 0;
-  for (i = 0; i < cat->n; i++)
+  for (i = 0; i < cat->n; i++) {
+    double nn = 0;
     x.fresh0[i] = isnan(cat->published[i])
                       ? 0.0f
                       : (float)exp2(((double)cat->published[i] - x.fresh_ref) / cfg->freshness_half_life_days);
+    for (k = 0; k < cat->dim; k++) nn += (double)cat->vec[(size_t)i * cat->dim + k] * cat->vec[(size_t)i * cat->dim + k];
+    x.inv_norm[i] = nn > 0 ? (float)(1 / sqrt(nn)) : 0.0f;
+  }
   for (p = 0; p < cfg->npins; p++)
     x.pin_idx[p] = (int32_t)att__catalog_find(cat, cfg->pins[p].item, strlen(cfg->pins[p].item));
   att__ranker_free(r);
@@ -123,7 +146,7 @@ void att__rank_opts_free(att__rank_opts *o) {
   memset(o, 0, sizeof *o);
 }
 
-/* Reads an array of strings at `path`, mapping each through `lookup` (unknown names are
+/* Reads an array of strings at `path`, mapping each to its id in `tab` (unknown names are
  * skipped: they cannot rank anyway). */
 static int att__opts_list(att__err *e, const att__jv *v, const char *path, const att__strtab *tab,
                           int ids, void **out, uint32_t *nout) {
@@ -156,13 +179,14 @@ static int att__opts_list(att__err *e, const att__jv *v, const char *path, const
 
 int att__rank_opts_parse(att__err *e, const att__config *cfg, const att__catalog *cat, const char *json, size_t len,
                          att__rank_opts *o) {
-  static const char *const keys[] = {"k", "exclude", "filter", "context", NULL};
+  static const char *const keys[] = {"k", "exclude", "filter", "context", "seed", NULL};
   static const char *const fkeys[] = {"tags", "categories", NULL};
   att__jv *root;
   const att__jv *x;
   int rc = ATT_OK;
   memset(o, 0, sizeof *o);
   o->k = 10;
+  o->seed = NAN;
   att__context_none(&o->context);
   if (len == 0) return ATT_OK;
   root = att__json_parse(e, "recommend options", json, len);
@@ -179,6 +203,13 @@ int att__rank_opts_parse(att__err *e, const att__config *cfg, const att__catalog
       goto done;
     }
     o->k = (int)k;
+  }
+  if ((x = att__jv_get(root, "seed"))) {
+    if (att__jv_type(x) != ATT__J_NUM || !isfinite(att__jv_num(x))) {
+      rc = att__fail(e, ATT_E_ARG, "recommend: seed must be a finite number");
+      goto done;
+    }
+    o->seed = att__jv_num(x);
   }
   if ((x = att__jv_get(root, "exclude")) &&
       (rc = att__opts_list(e, x, "recommend: exclude", &cat->ids, 1, (void **)&o->exclude, &o->nexclude)))
@@ -215,7 +246,7 @@ done:
 /* --- per-call preparation ---------------------------------------------------------------- */
 
 static int att__touch(att__ranker *r, uint32_t i) {
-  if (r->ib[i] != 0 || r->rel[i] != 0) return ATT_OK;
+  if (r->rel[i] != 0 || r->extra[i] != 0) return ATT_OK;
   if (r->ntouched == r->cap_touched) {
     uint32_t cap = r->cap_touched ? r->cap_touched * 2 : 256;
     uint32_t *t = att__realloc(r->touched, cap * sizeof *t);
@@ -239,72 +270,104 @@ static int att__pin_applies(const att__ranker *r, int p) {
   return s == -1 ? r->seg == r->cfg->nsegments : s == r->seg;
 }
 
-static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, const att__rank_opts *o, double now) {
+/* Normalises raw affinities in place: by the strongest plus a prior, so one interaction nudges
+ * the ranking and steady interest moves it; returns 0 when there is no real signal (sums that
+ * cancel out leave rounding dust). */
+static int att__normalise(double *a, uint32_t n, double weight) {
+  double m = 0;
+  uint32_t i;
+  for (i = 0; i < n; i++)
+    if (fabs(a[i]) > m) m = fabs(a[i]);
+  if (m <= 1e-9) {
+    memset(a, 0, n * sizeof *a);
+    return 0;
+  }
+  for (i = 0; i < n; i++) a[i] = weight * a[i] / (m + ATT__AFFINITY_PRIOR);
+  return 1;
+}
+
+/* The value an item's boost list gives item i (segment or context rule items). */
+static double att__item_boost(const att__catalog *cat, const att__rule *rule, uint32_t i) {
+  const char *id = att__catalog_id(cat, i);
+  int j;
+  for (j = 0; j < rule->nboost; j++)
+    if (rule->boost[j].kind == ATT_BOOST_ITEM && strcmp(rule->boost[j].key, id) == 0) return rule->boost[j].w;
+  return 0;
+}
+
+/* Adds a rule's tag and category boosts to the given tables (items are handled by callers). */
+static void att__rule_tables(const att__catalog *cat, const att__rule *rule, double *tag, double *catv) {
+  int j;
+  for (j = 0; j < rule->nboost; j++) {
+    const att__boost *b = &rule->boost[j];
+    size_t len = strlen(b->key);
+    int64_t id;
+    if (b->kind == ATT_BOOST_TAG && (id = att__strtab_find(&cat->tags, b->key, len)) >= 0) tag[id] += b->w;
+    else if (b->kind == ATT_BOOST_CATEGORY && (id = att__strtab_find(&cat->cats, b->key, len)) >= 0) catv[id] += b->w;
+  }
+}
+
+/* Accumulates window (or session) interactions into per-tag sums, decayed to now. */
+static double att__bucket_affinity(const att__ranker *r, const att__profile *p, int bucket, double *tag) {
+  const att__catalog *cat = r->cat;
+  double n = 0;
+  int j;
+  uint32_t k;
+  for (j = 0; j < p->nwin; j++) {
+    const att__event *ev = &p->win[j];
+    double w;
+    if (ev->idx < 0 || ev->bucket != bucket + 1) continue;
+    w = att__ev_weight(r->cfg, ev) * att__decay(r->now - ev->at, r->cfg->half_life_days);
+    for (k = cat->tag_off[ev->idx]; k < cat->tag_off[ev->idx + 1]; k++) tag[cat->tag_ids[k]] += w;
+    if (w > 0) n += 1;
+  }
+  return n;
+}
+
+static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, const att__session *s,
+                        const att__context *ctx, const att__rank_opts *o, double now) {
   const att__config *cfg = r->cfg;
   const att__catalog *cat = r->cat;
   uint32_t n = cat->n, nt = cat->tags.n, nc = cat->cats.n, i, k;
-  int level = p->level, j;
+  int level = p->level, j, g;
   double relmax = 0;
 
   r->now = now;
-  for (i = 0; i < r->ntouched; i++) r->ib[r->touched[i]] = r->rel[r->touched[i]] = 0;
+  r->level = level;
+  r->ctx = *ctx;
+  r->sess = s;
+  for (i = 0; i < r->ntouched; i++) r->rel[r->touched[i]] = r->extra[r->touched[i]] = 0;
   r->ntouched = 0;
   memset(r->tagw, 0, nt * sizeof *r->tagw);
   memset(r->tagaff, 0, nt * sizeof *r->tagaff);
+  memset(r->ctxrule_tag, 0, nt * sizeof *r->ctxrule_tag);
+  memset(r->ctxlearn_tag, 0, nt * sizeof *r->ctxlearn_tag);
+  memset(r->sess_tag, 0, nt * sizeof *r->sess_tag);
   memset(r->catw, 0, nc * sizeof *r->catw);
   memset(r->cataff, 0, nc * sizeof *r->cataff);
+  memset(r->ctxrule_cat, 0, nc * sizeof *r->ctxrule_cat);
   memset(r->flag, 0, n);
   r->use_tags = 0;
   r->w_rel_norm = 0;
+  r->lambda_b = 0;
+  r->uconf = 0;
   r->fresh_scale = exp2(-(now / ATT_DAY_MS - r->fresh_ref) / cfg->freshness_half_life_days);
+  for (g = 0; g < ATT_SIG_COUNT; g++) r->theta[g] = level >= ATT_LEVEL_INDIVIDUAL ? p->model.theta[g] : 1;
 
   r->seg = level >= ATT_LEVEL_SEGMENT ? att__segment_match(cfg, p, now) : -1;
-  if (r->seg >= 0 && r->seg < cfg->nsegments) {
-    const att__rule *rule = &cfg->segments[r->seg];
-    for (j = 0; j < rule->nboost; j++) {
-      const att__boost *b = &rule->boost[j];
-      int64_t id;
-      size_t len = strlen(b->key);
-      if (b->kind == ATT_BOOST_TAG && (id = att__strtab_find(&cat->tags, b->key, len)) >= 0) {
-        r->tagw[id] = b->w;
-        r->use_tags = 1;
-      } else if (b->kind == ATT_BOOST_CATEGORY && (id = att__strtab_find(&cat->cats, b->key, len)) >= 0) {
-        r->catw[id] = b->w;
-      } else if (b->kind == ATT_BOOST_ITEM && (id = att__catalog_find(cat, b->key, len)) >= 0) {
-        if (att__touch(r, (uint32_t)id)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
-        r->ib[id] = (float)b->w;
-      }
-    }
-  }
+  if (r->seg >= 0 && r->seg < cfg->nsegments) att__rule_tables(cat, &cfg->segments[r->seg], r->tagw, r->catw);
 
   if (level >= ATT_LEVEL_BEHAVIORAL && p->nwin > 0) {
-    double amax = 0, cmax = 0;
-    for (i = 0; i < nt; i++) {
-      r->tagaff[i] = att__profile_tag_aff(p, cfg, i, now);
-      if (fabs(r->tagaff[i]) > amax) amax = fabs(r->tagaff[i]);
-    }
-    for (i = 0; i < nc; i++) {
-      r->cataff[i] = att__profile_cat_aff(p, cfg, i, now);
-      if (fabs(r->cataff[i]) > cmax) cmax = fabs(r->cataff[i]);
-    }
-    /* Scale by the strongest affinity plus a prior worth ATT__AFFINITY_PRIOR clicks, so one
-     * interaction nudges the ranking and steady interest moves it (toward the full weight).
-     * Sums that cancel out leave rounding dust; treat it as no affinity. */
-    if (amax > 1e-9) {
-      for (i = 0; i < nt; i++) r->tagaff[i] = cfg->w_affinity * r->tagaff[i] / (amax + ATT__AFFINITY_PRIOR);
-      r->use_tags = 1;
-    } else {
-      memset(r->tagaff, 0, nt * sizeof *r->tagaff);
-    }
-    if (cmax > 1e-9)
-      for (i = 0; i < nc; i++) r->cataff[i] = cfg->w_affinity * r->cataff[i] / (cmax + ATT__AFFINITY_PRIOR);
-    else
-      memset(r->cataff, 0, nc * sizeof *r->cataff);
-
+    for (i = 0; i < nt; i++) r->tagaff[i] = att__profile_tag_aff(p, cfg, i, now);
+    for (i = 0; i < nc; i++) r->cataff[i] = att__profile_cat_aff(p, cfg, i, now);
+    att__normalise(r->tagaff, nt, cfg->w_affinity);
+    att__normalise(r->cataff, nc, cfg->w_affinity);
     for (j = 0; j < p->nwin; j++) {
       const att__event *ev = &p->win[j];
       double w = att__ev_weight(cfg, ev);
-      if (ev->idx < 0 || w <= 0) continue;
+      if (ev->idx < 0) continue;
+      if (ev->type != ATT_EV_DISMISS && cfg->exclude_seen) r->flag[ev->idx] |= ATT__X_SEEN;
+      if (w <= 0) continue;
       w *= att__decay(now - ev->at, cfg->half_life_days);
       for (k = cat->nb_off[ev->idx]; k < cat->nb_off[ev->idx + 1]; k++) {
         uint32_t t = cat->nb_item[k];
@@ -312,13 +375,99 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
         r->rel[t] += (float)(cat->nb_w[k] * w);
         if (r->rel[t] > relmax) relmax = r->rel[t];
       }
-      if (ev->type != ATT_EV_DISMISS && cfg->exclude_seen) r->flag[ev->idx] |= ATT__X_SEEN;
     }
     r->w_rel_norm = relmax > 0 ? cfg->w_related / relmax : 0;
     for (j = 0; j < p->dismissed.n; j++)
       if (p->dismissed.v[j].idx >= 0) r->flag[p->dismissed.v[j].idx] |= ATT__X_DISMISSED;
   }
 
+  if (level >= ATT_LEVEL_CONTEXTUAL) {
+    int bucket = att__context_bucket(ctx);
+    /* site rules for this context */
+    for (j = 0; j < cfg->ncontext_rules; j++) {
+      r->rule_on[j] = (uint8_t)att__context_matches(cfg, ctx, &cfg->context_rules[j]);
+      if (r->rule_on[j]) att__rule_tables(cat, &cfg->context_rules[j], r->ctxrule_tag, r->ctxrule_cat);
+    }
+    /* learned: this bucket's affinities, shrunk toward the overall ones by how much data it has;
+       the contribution is the difference the bucket makes */
+    if (bucket >= 0 && p->nwin > 0) {
+      double nb = att__bucket_affinity(r, p, bucket, r->ctxlearn_tag);
+      if (nb > 0 && att__normalise(r->ctxlearn_tag, nt, cfg->w_affinity)) {
+        r->lambda_b = nb / (nb + ATT__BUCKET_PRIOR);
+        for (i = 0; i < nt; i++) r->ctxlearn_tag[i] = r->lambda_b * (r->ctxlearn_tag[i] - r->tagaff[i]);
+        /* expressed in context-weight units: w_context scales how much context may move things */
+        for (i = 0; i < nt; i++) r->ctxlearn_tag[i] *= cfg->w_context;
+      } else {
+        memset(r->ctxlearn_tag, 0, nt * sizeof *r->ctxlearn_tag);
+      }
+    }
+    /* session intent: what was done in this session, newest strongest */
+    if (s && s->n > 0) {
+      for (j = 0; j < s->n; j++) {
+        double w = (j + 1.0) / s->n;
+        if (s->idx[j] < 0) continue;
+        for (k = cat->tag_off[s->idx[j]]; k < cat->tag_off[s->idx[j] + 1]; k++) r->sess_tag[cat->tag_ids[k]] += w;
+      }
+      att__normalise(r->sess_tag, nt, cfg->w_session);
+    }
+  }
+
+  if (level >= ATT_LEVEL_INDIVIDUAL) {
+    r->uconf = att__model_fold_in(cfg, cat, p, r->inv_norm, now, r->gram, r->uvec);
+    for (j = 0; j < p->model.impressions.n; j++) {
+      const att__mark *m = &p->model.impressions.v[j];
+      if (m->idx < 0) continue;
+      if (att__touch(r, (uint32_t)m->idx)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
+    }
+  }
+
+  /* the fast path's combined tables; the exact scorer reads the parts */
+  for (i = 0; i < nt; i++) {
+    r->tag_abs[i] = r->theta[ATT_SIG_SEGMENT] * r->tagw[i] + r->theta[ATT_SIG_CONTEXT] * r->ctxrule_tag[i];
+    r->tag_rel[i] = r->theta[ATT_SIG_AFFINITY] * r->tagaff[i] +
+                    r->theta[ATT_SIG_CONTEXT] * (r->ctxlearn_tag[i] + r->sess_tag[i]);
+    if (r->tag_abs[i] != 0 || r->tag_rel[i] != 0) r->use_tags = 1;
+  }
+  for (i = 0; i < nc; i++)
+    r->cat_all[i] = r->theta[ATT_SIG_SEGMENT] * r->catw[i] + r->theta[ATT_SIG_AFFINITY] * r->cataff[i] +
+                    r->theta[ATT_SIG_CONTEXT] * r->ctxrule_cat[i];
+  if (r->seg >= 0 && r->seg < cfg->nsegments) {
+    const att__rule *rule = &cfg->segments[r->seg];
+    for (j = 0; j < rule->nboost; j++) {
+      int64_t id;
+      if (rule->boost[j].kind != ATT_BOOST_ITEM) continue;
+      id = att__catalog_find(cat, rule->boost[j].key, strlen(rule->boost[j].key));
+      if (id < 0) continue;
+      if (att__touch(r, (uint32_t)id)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
+      r->extra[id] += (float)(r->theta[ATT_SIG_SEGMENT] * rule->boost[j].w);
+    }
+  }
+  if (level >= ATT_LEVEL_CONTEXTUAL)
+    for (g = 0; g < cfg->ncontext_rules; g++) {
+      const att__rule *rule = &cfg->context_rules[g];
+      if (!r->rule_on[g]) continue;
+      for (j = 0; j < rule->nboost; j++) {
+        int64_t id;
+        if (rule->boost[j].kind != ATT_BOOST_ITEM) continue;
+        id = att__catalog_find(cat, rule->boost[j].key, strlen(rule->boost[j].key));
+        if (id < 0) continue;
+        if (att__touch(r, (uint32_t)id)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
+        r->extra[id] += (float)(r->theta[ATT_SIG_CONTEXT] * rule->boost[j].w);
+      }
+    }
+  for (i = 0; i < r->ntouched; i++) {
+    uint32_t t = r->touched[i];
+    r->extra[t] += (float)(r->theta[ATT_SIG_RELATED] * r->w_rel_norm * r->rel[t]);
+  }
+  if (level >= ATT_LEVEL_INDIVIDUAL)
+    for (j = 0; j < p->model.impressions.n; j++) {
+      const att__mark *m = &p->model.impressions.v[j];
+      if (m->idx >= 0)
+        r->extra[m->idx] -= (float)(r->theta[ATT_SIG_MODEL] * ATT__FATIGUE_STEP *
+                                    (m->n < ATT__FATIGUE_CAP ? m->n : ATT__FATIGUE_CAP));
+    }
+
+  /* exclusions */
   for (j = 0; j < p->blocked_items.n; j++)
     if (p->blocked_items.v[j].idx >= 0) r->flag[p->blocked_items.v[j].idx] |= ATT__X_BLOCKED_ITEM;
   if (p->blocked_tags.n > 0) {
@@ -361,48 +510,100 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
 
 /* --- scoring ----------------------------------------------------------------------------- */
 
-/* The score of item i: every contribution is added in the order it is reported to `sink`, so
- * the reported weights sum to the returned score exactly. */
-static double att__score(const att__ranker *r, uint32_t i, att__sink *sink) {
-  const att__catalog *cat = r->cat;
-  const att__config *cfg = r->cfg;
-  double s = 0, c, f;
-  uint16_t cc = cat->cat[i];
+/* The cosine of item i's vector with the user vector. */
+static double att__cosine(const att__ranker *r, uint32_t i) {
+  const float *y = r->cat->vec + (size_t)i * r->cat->dim;
+  return att__dot(y, r->uvec, (int)r->cat->dim) * r->inv_norm[i];
+}
 
-  c = cfg->w_popularity * cat->pop[i];
-  s += c;
-  att__sink_add(sink, ATT__S_POPULARITY, i, c);
-  f = r->fresh0[i] * r->fresh_scale;
-  c = cfg->w_freshness * (f > 1 ? 1 : f);
-  s += c;
-  att__sink_add(sink, ATT__S_FRESHNESS, i, c);
+/* The fast score used to select items: the same terms as att__score, combined per call. */
+static double att__score_fast(const att__ranker *r, uint32_t i) {
+  const att__catalog *cat = r->cat;
+  double s, f = r->fresh0[i] * r->fresh_scale;
+  uint16_t cc = cat->cat[i];
+  s = r->theta[ATT_SIG_POPULARITY] * r->cfg->w_popularity * cat->pop[i] +
+      r->theta[ATT_SIG_FRESHNESS] * r->cfg->w_freshness * (f > 1 ? 1 : f) + r->extra[i];
   if (r->use_tags) {
     uint32_t k0 = cat->tag_off[i], k1 = cat->tag_off[i + 1], k;
-    double inv = k1 > k0 ? 1.0 / sqrt((double)(k1 - k0)) : 0;
+    double a = 0, b = 0;
+    for (k = k0; k < k1; k++) {
+      a += r->tag_abs[cat->tag_ids[k]];
+      b += r->tag_rel[cat->tag_ids[k]];
+    }
+    s += a + (k1 > k0 ? b / sqrt((double)(k1 - k0)) : 0);
+  }
+  if (cc != ATT_NO_CATEGORY) s += r->cat_all[cc];
+  if (r->uconf > 0 && r->inv_norm[i] > 0)
+    s += r->theta[ATT_SIG_MODEL] * r->cfg->w_model * r->uconf * att__cosine(r, i);
+  return s;
+}
+
+static void att__emit(const att__ranker *r, att__sink *sink, double *s, int signal, uint32_t key, double raw) {
+  double w;
+  if (raw == 0) return;
+  w = r->theta[att__signal_groups[signal]] * raw;
+  *s += w;
+  if (!sink) return;
+  sink->feat[att__signal_groups[signal]] += raw;
+  if (sink->n < ATT__MAX_CONTRIB) {
+    sink->v[sink->n].signal = signal;
+    sink->v[sink->n].key = key;
+    sink->v[sink->n].w = w;
+    sink->n++;
+  }
+}
+
+/* The exact score of item i, one contribution at a time: each is reported to `sink` in the
+ * order it is added, so the reported weights sum to the returned score exactly. */
+static double att__score(const att__ranker *r, const att__profile *p, uint32_t i, att__sink *sink) {
+  const att__catalog *cat = r->cat;
+  const att__config *cfg = r->cfg;
+  double s = 0, f = r->fresh0[i] * r->fresh_scale;
+  uint16_t cc = cat->cat[i];
+  int j;
+  if (sink) {
+    sink->n = 0;
+    memset(sink->feat, 0, sizeof sink->feat);
+  }
+  att__emit(r, sink, &s, ATT__S_POPULARITY, i, cfg->w_popularity * cat->pop[i]);
+  att__emit(r, sink, &s, ATT__S_FRESHNESS, i, cfg->w_freshness * (f > 1 ? 1 : f));
+  {
+    /* per tag for the site's boosts and the affinities; the learned context and the session
+       are one contribution each, named by their strongest tag */
+    uint32_t k0 = cat->tag_off[i], k1 = cat->tag_off[i + 1], k;
+    double inv = k1 > k0 ? 1.0 / sqrt((double)(k1 - k0)) : 0, learned = 0, session = 0;
+    uint16_t lt = 0, st = 0;
     for (k = k0; k < k1; k++) {
       uint16_t t = cat->tag_ids[k];
-      c = r->tagw[t];
-      s += c;
-      att__sink_add(sink, ATT__S_SEGMENT_TAG, t, c);
-      c = r->tagaff[t] * inv;
-      s += c;
-      att__sink_add(sink, ATT__S_AFFINITY, t, c);
+      att__emit(r, sink, &s, ATT__S_SEGMENT_TAG, t, r->tagw[t]);
+      att__emit(r, sink, &s, ATT__S_AFFINITY, t, r->tagaff[t] * inv);
+      att__emit(r, sink, &s, ATT__S_CONTEXT_TAG, t, r->ctxrule_tag[t]);
+      if (fabs(r->ctxlearn_tag[t]) > fabs(r->ctxlearn_tag[lt]) || k == k0) lt = t;
+      if (r->sess_tag[t] > r->sess_tag[st] || k == k0) st = t;
+      learned += r->ctxlearn_tag[t];
+      session += r->sess_tag[t];
     }
+    att__emit(r, sink, &s, ATT__S_CONTEXT_LEARNED, lt, learned * inv);
+    att__emit(r, sink, &s, ATT__S_SESSION, st, session * inv);
   }
   if (cc != ATT_NO_CATEGORY) {
-    c = r->catw[cc];
-    s += c;
-    att__sink_add(sink, ATT__S_SEGMENT_CATEGORY, cc, c);
-    c = r->cataff[cc];
-    s += c;
-    att__sink_add(sink, ATT__S_CATEGORY, cc, c);
+    att__emit(r, sink, &s, ATT__S_SEGMENT_CATEGORY, cc, r->catw[cc]);
+    att__emit(r, sink, &s, ATT__S_CATEGORY, cc, r->cataff[cc]);
+    att__emit(r, sink, &s, ATT__S_CONTEXT_CATEGORY, cc, r->ctxrule_cat[cc]);
   }
-  c = r->ib[i];
-  s += c;
-  att__sink_add(sink, ATT__S_SEGMENT_ITEM, i, c);
-  c = r->w_rel_norm * r->rel[i];
-  s += c;
-  att__sink_add(sink, ATT__S_RELATED, i, c);
+  if (r->seg >= 0 && r->seg < cfg->nsegments)
+    att__emit(r, sink, &s, ATT__S_SEGMENT_ITEM, i, att__item_boost(cat, &cfg->segments[r->seg], i));
+  if (r->level >= ATT_LEVEL_CONTEXTUAL)
+    for (j = 0; j < cfg->ncontext_rules; j++)
+      if (r->rule_on[j]) att__emit(r, sink, &s, ATT__S_CONTEXT_ITEM, i, att__item_boost(cat, &cfg->context_rules[j], i));
+  att__emit(r, sink, &s, ATT__S_RELATED, i, r->w_rel_norm * r->rel[i]);
+  if (r->uconf > 0 && r->inv_norm[i] > 0) att__emit(r, sink, &s, ATT__S_MODEL, i, cfg->w_model * r->uconf * att__cosine(r, i));
+  if (r->level >= ATT_LEVEL_INDIVIDUAL)
+    for (j = 0; j < p->model.impressions.n; j++)
+      if (p->model.impressions.v[j].idx == (int32_t)i) {
+        uint32_t n = p->model.impressions.v[j].n;
+        att__emit(r, sink, &s, ATT__S_FATIGUE, i, -ATT__FATIGUE_STEP * (n < ATT__FATIGUE_CAP ? n : ATT__FATIGUE_CAP));
+      }
   return s;
 }
 
@@ -453,14 +654,66 @@ static uint32_t att__select(att__ranker *r, uint32_t cap) {
       att__sift_down(score, h, n, 0);
     }
   }
-  /* heap sort: repeatedly move the worst to the end */
-  for (end = n; end > 1; end--) {
+  for (end = n; end > 1; end--) { /* heap sort: move the worst to the end */
     uint32_t t = h[0];
     h[0] = h[end - 1];
     h[end - 1] = t;
     att__sift_down(score, h, end - 1, 0);
   }
   return n;
+}
+
+/* Similarity of two items for diversity: tag overlap (Jaccard), averaged with the cosine of
+ * their vectors when the catalog has them. */
+static double att__similarity(const att__ranker *r, uint32_t a, uint32_t b) {
+  const att__catalog *cat = r->cat;
+  uint32_t i, j, inter = 0, na = cat->tag_off[a + 1] - cat->tag_off[a], nb = cat->tag_off[b + 1] - cat->tag_off[b];
+  double jac, cos;
+  for (i = cat->tag_off[a]; i < cat->tag_off[a + 1]; i++)
+    for (j = cat->tag_off[b]; j < cat->tag_off[b + 1]; j++)
+      if (cat->tag_ids[i] == cat->tag_ids[j]) inter++;
+  jac = na + nb > inter ? (double)inter / (double)(na + nb - inter) : 0;
+  if (cat->cat[a] != ATT_NO_CATEGORY && cat->cat[a] == cat->cat[b]) jac = (jac + 1) / 2;
+  if (cat->dim == 0 || r->inv_norm[a] == 0 || r->inv_norm[b] == 0) return jac;
+  cos = 0;
+  for (i = 0; i < cat->dim; i++)
+    cos += (double)cat->vec[(size_t)a * cat->dim + i] * cat->vec[(size_t)b * cat->dim + i];
+  cos *= (double)r->inv_norm[a] * r->inv_norm[b];
+  return (jac + (cos > 0 ? cos : 0)) / 2;
+}
+
+/* Maximal-marginal-relevance re-ranking of `c[0..n)` (best first) in place: each next item
+ * maximises (1 - lambda) * relevance - lambda * (similarity to what is already chosen), with
+ * relevance the score scaled to [0, 1] over the candidates. */
+static void att__mmr(const att__ranker *r, uint32_t *c, uint32_t n, double lambda) {
+  double lo = INFINITY, hi = -INFINITY, sim;
+  uint32_t i, k;
+  double maxsim[ATT_MAX_K * 4 + 64];
+  if (n < 3 || lambda <= 0 || n > sizeof maxsim / sizeof *maxsim) return;
+  for (i = 0; i < n; i++) {
+    if (r->score[c[i]] < lo) lo = r->score[c[i]];
+    if (r->score[c[i]] > hi) hi = r->score[c[i]];
+    maxsim[i] = 0;
+  }
+  for (k = 1; k < n; k++) {
+    uint32_t best = k, t;
+    double bestv = -INFINITY;
+    for (i = k; i < n; i++) maxsim[i] = fmax(maxsim[i], att__similarity(r, c[k - 1], c[i]));
+    for (i = k; i < n; i++) {
+      double rel = hi > lo ? (r->score[c[i]] - lo) / (hi - lo) : 1;
+      double v = (1 - lambda) * rel - lambda * maxsim[i];
+      if (v > bestv) {
+        bestv = v;
+        best = i;
+      }
+    }
+    t = c[k];
+    c[k] = c[best];
+    c[best] = t;
+    sim = maxsim[k];
+    maxsim[k] = maxsim[best];
+    maxsim[best] = sim;
+  }
 }
 
 /* --- reasons ----------------------------------------------------------------------------- */
@@ -472,11 +725,10 @@ static int att__cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Counts the distinct items behind a tag (or category, or neighbor) affinity reason and picks
- * the verb of the strongest interaction among them.  Returns the count; *week says whether
- * they all fall in the last 7 days. */
-static int att__history_count(const att__ranker *r, const att__profile *p, int signal, uint32_t key,
-                              int *verb, int *week) {
+/* Counts the distinct items behind a tag (or category) affinity reason and picks the verb of
+ * the strongest interaction among them.  *week says whether they all fall in the last 7 days. */
+static int att__history_count(const att__ranker *r, const att__profile *p, int by_tag, uint32_t key, int *verb,
+                              int *week) {
   uint32_t items[ATT_MAX_HISTORY];
   const att__catalog *cat = r->cat;
   int n = 0, j, distinct = 0, best = -1, recent = 1;
@@ -485,7 +737,7 @@ static int att__history_count(const att__ranker *r, const att__profile *p, int s
     int match = 0;
     uint32_t k;
     if (ev->idx < 0 || att__ev_weight(r->cfg, ev) <= 0) continue;
-    if (signal == ATT__S_AFFINITY) {
+    if (by_tag) {
       for (k = cat->tag_off[ev->idx]; k < cat->tag_off[ev->idx + 1]; k++)
         if (cat->tag_ids[k] == key) match = 1;
     } else {
@@ -525,60 +777,143 @@ static const att__event *att__related_source(const att__ranker *r, const att__pr
   return best;
 }
 
+/* The positive window event whose item's vector is closest to item i's. */
+static const att__event *att__similar_source(const att__ranker *r, const att__profile *p, uint32_t i) {
+  const att__event *best = NULL;
+  double bs = 0;
+  int j;
+  for (j = 0; j < p->nwin; j++) {
+    const att__event *ev = &p->win[j];
+    double sim;
+    if (ev->idx < 0 || (uint32_t)ev->idx == i || att__ev_weight(r->cfg, ev) <= 0) continue;
+    sim = att__similarity(r, (uint32_t)ev->idx, i);
+    if (sim > bs) {
+      bs = sim;
+      best = ev;
+    }
+  }
+  return best;
+}
+
 static const char *att__item_name(const att__catalog *cat, uint32_t i) {
   return cat->title[i] != ATT_NO_TITLE ? att__strtab_str(&cat->titles, cat->title[i], NULL)
                                        : att__catalog_id(cat, i);
 }
 
+/* "the morning, mobile readers, visitors from search, ..." for the conditions of rule j. */
+static void att__describe_rule(const att__ranker *r, const att__rule *rule, char *out, size_t cap) {
+  static const char *const wd[] = {"Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"};
+  size_t o = 0;
+  int k;
+  out[0] = 0;
+  for (k = 0; k < rule->nwhen && o < cap; k++) {
+    const char *key = rule->when[k].key, *sep = o ? ", " : "";
+    char part[100];
+    if (strcmp(key, "daypart") == 0 && r->ctx.daypart >= 0) att__fmt(part, sizeof part, "the %s", att__daypart_names[r->ctx.daypart]);
+    else if (strcmp(key, "device") == 0 && r->ctx.device >= 0) att__fmt(part, sizeof part, "%s readers", att__device_names[r->ctx.device]);
+    else if (strcmp(key, "weekday") == 0 && r->ctx.weekday >= 0) att__fmt(part, sizeof part, "%s", wd[r->ctx.weekday]);
+    else if (strcmp(key, "referrer") == 0) att__fmt(part, sizeof part, "visitors from %s", rule->when[k].values[0]);
+    else att__fmt(part, sizeof part, "%s %s", key, rule->when[k].values[0]);
+    o += (size_t)snprintf(out + o, cap - o, "%s%s", sep, part);
+  }
+  if (!out[0]) att__fmt(out, cap, "this situation");
+}
+
 /* Plain words for one contribution. */
 static void att__reason(const att__ranker *r, const att__profile *p, const att__contrib *c, char *out, size_t cap) {
   const att__catalog *cat = r->cat;
-  int verb, week, count;
+  const att__config *cfg = r->cfg;
+  int verb, week, count, j;
   switch (c->signal) {
     case ATT__S_POPULARITY:
-      snprintf(out, cap, "Popular on this site");
+      att__fmt(out, cap, "Popular on this site");
       break;
     case ATT__S_FRESHNESS: {
       double age = r->now / ATT_DAY_MS - cat->published[c->key];
-      if (age < 1) snprintf(out, cap, "New today");
-      else if (age < 2) snprintf(out, cap, "New since yesterday");
-      else snprintf(out, cap, "Published %d days ago", (int)age);
+      if (age < 1) att__fmt(out, cap, "New today");
+      else if (age < 2) att__fmt(out, cap, "New since yesterday");
+      else att__fmt(out, cap, "Published %d days ago", (int)age);
       break;
     }
     case ATT__S_SEGMENT_TAG:
-      snprintf(out, cap, "Suggested for the %s segment: tagged %s", att__segment_label(r->cfg, r->seg),
+      att__fmt(out, cap, "Suggested for the %s segment: tagged %s", att__segment_label(cfg, r->seg),
                att__strtab_str(&cat->tags, c->key, NULL));
       break;
     case ATT__S_SEGMENT_CATEGORY:
-      snprintf(out, cap, "Suggested for the %s segment: in %s", att__segment_label(r->cfg, r->seg),
+      att__fmt(out, cap, "Suggested for the %s segment: in %s", att__segment_label(cfg, r->seg),
                att__strtab_str(&cat->cats, c->key, NULL));
       break;
     case ATT__S_SEGMENT_ITEM:
-      snprintf(out, cap, "Suggested for the %s segment", att__segment_label(r->cfg, r->seg));
+      att__fmt(out, cap, "Suggested for the %s segment", att__segment_label(cfg, r->seg));
       break;
     case ATT__S_AFFINITY:
     case ATT__S_CATEGORY: {
-      const char *name = c->signal == ATT__S_AFFINITY ? att__strtab_str(&cat->tags, c->key, NULL)
-                                                      : att__strtab_str(&cat->cats, c->key, NULL);
-      count = att__history_count(r, p, c->signal, c->key, &verb, &week);
+      int by_tag = c->signal == ATT__S_AFFINITY;
+      const char *name = by_tag ? att__strtab_str(&cat->tags, c->key, NULL) : att__strtab_str(&cat->cats, c->key, NULL);
+      count = att__history_count(r, p, by_tag, c->key, &verb, &week);
       if (c->w < 0)
-        snprintf(out, cap, "You dismissed items %s %s", c->signal == ATT__S_AFFINITY ? "tagged" : "in", name);
+        att__fmt(out, cap, "You dismissed items %s %s", by_tag ? "tagged" : "in", name);
       else
-        snprintf(out, cap, "Because you %s %d item%s %s %s %s", att__verbs[verb], count, count == 1 ? "" : "s",
-                 c->signal == ATT__S_AFFINITY ? "tagged" : "in", name, week ? "this week" : "recently");
+        att__fmt(out, cap, "Because you %s %d item%s %s %s %s", att__verbs[verb], count, count == 1 ? "" : "s",
+                 by_tag ? "tagged" : "in", name, week ? "this week" : "recently");
+      break;
+    }
+    case ATT__S_CONTEXT_TAG:
+    case ATT__S_CONTEXT_CATEGORY:
+    case ATT__S_CONTEXT_ITEM: {
+      char who[200];
+      who[0] = 0;
+      for (j = 0; j < cfg->ncontext_rules; j++)
+        if (r->rule_on[j]) {
+          att__describe_rule(r, &cfg->context_rules[j], who, sizeof who);
+          break;
+        }
+      att__fmt(out, cap, "Suggested for %s", who);
+      break;
+    }
+    case ATT__S_CONTEXT_LEARNED:
+      if (c->w < 0)
+        att__fmt(out, cap, "Less your thing on %s in the %s", att__device_names[r->ctx.device],
+                 att__daypart_names[r->ctx.daypart]);
+      else
+        att__fmt(out, cap, "Often read on %s in the %s: %s", att__device_names[r->ctx.device],
+                 att__daypart_names[r->ctx.daypart], att__strtab_str(&cat->tags, c->key, NULL));
+      break;
+    case ATT__S_SESSION: {
+      const char *name = NULL;
+      if (r->sess)
+        for (j = r->sess->n - 1; j >= 0 && !name; j--) {
+          uint32_t k;
+          if (r->sess->idx[j] < 0) continue;
+          for (k = cat->tag_off[r->sess->idx[j]]; k < cat->tag_off[r->sess->idx[j] + 1]; k++)
+            if (cat->tag_ids[k] == c->key) name = att__item_name(cat, (uint32_t)r->sess->idx[j]);
+        }
+      if (name) att__fmt(out, cap, "Because you just read \"%s\"", name);
+      else att__fmt(out, cap, "Like what you are reading now");
       break;
     }
     case ATT__S_RELATED: {
       const att__event *src = att__related_source(r, p, c->key);
       if (src)
-        snprintf(out, cap, "Related to \"%s\", which you %s", att__item_name(cat, (uint32_t)src->idx),
+        att__fmt(out, cap, "Related to \"%s\", which you %s", att__item_name(cat, (uint32_t)src->idx),
                  att__verbs[src->type < ATT_EV_DISMISS ? src->type : 0]);
       else
-        snprintf(out, cap, "Related to items you liked");
+        att__fmt(out, cap, "Related to items you liked");
       break;
     }
+    case ATT__S_MODEL: {
+      const att__event *src = c->w > 0 ? att__similar_source(r, p, c->key) : NULL;
+      if (c->w < 0) att__fmt(out, cap, "Unlike what you usually like");
+      else if (src) att__fmt(out, cap, "Similar to \"%s\", which you %s", att__item_name(cat, (uint32_t)src->idx),
+                             att__verbs[src->type < ATT_EV_DISMISS ? src->type : 0]);
+      else att__fmt(out, cap, "Similar to what you liked");
+      break;
+    }
+    case ATT__S_FATIGUE:
+      att__fmt(out, cap, "Shown to you %d times without being opened", (int)(-c->w / ATT__FATIGUE_STEP / r->theta[ATT_SIG_MODEL] + 0.5));
+      break;
     default:
-      snprintf(out, cap, "?");
+      att__fmt(out, cap, "?");
   }
 }
 
@@ -587,25 +922,27 @@ static int att__cmp_contrib(const void *a, const void *b) {
   return x->w < y->w ? 1 : x->w > y->w ? -1 : 0;
 }
 
-/* Up to three reasons for item i, strongest first, one per kind of signal. */
-static void att__reasons(att__jw *w, att__jv *arr, const att__ranker *r, const att__profile *p, uint32_t i,
-                         int pinned) {
-  att__sink sink;
+/* Up to three reasons for an item, strongest first, one per kind of signal. */
+static void att__reasons(att__jw *w, att__jv *arr, const att__ranker *r, const att__profile *p, att__sink *sink,
+                         int pinned, int explored) {
   int j, shown = 0, used[ATT__S_COUNT] = {0};
   char text[320];
-  sink.n = 0;
-  att__score(r, i, &sink);
-  qsort(sink.v, (size_t)sink.n, sizeof *sink.v, att__cmp_contrib);
+  qsort(sink->v, (size_t)sink->n, sizeof *sink->v, att__cmp_contrib);
   if (pinned) {
     att__jw_str(w, arr, NULL, "Chosen by the editors");
     shown++;
   }
-  for (j = 0; j < sink.n && shown < 3; j++) {
-    int sig = sink.v[j].signal;
-    int kind = (sig == ATT__S_SEGMENT_CATEGORY || sig == ATT__S_SEGMENT_ITEM) ? ATT__S_SEGMENT_TAG : sig;
-    if (sink.v[j].w <= 0 || used[kind]) continue;
+  if (explored) {
+    att__jw_str(w, arr, NULL, "Exploring something new");
+    shown++;
+  }
+  for (j = 0; j < sink->n && shown < 3; j++) {
+    int sig = sink->v[j].signal, kind = sig;
+    if (sig == ATT__S_SEGMENT_CATEGORY || sig == ATT__S_SEGMENT_ITEM) kind = ATT__S_SEGMENT_TAG;
+    if (sig == ATT__S_CONTEXT_CATEGORY || sig == ATT__S_CONTEXT_ITEM) kind = ATT__S_CONTEXT_TAG;
+    if (sink->v[j].w <= 0 || used[kind]) continue;
     used[kind] = 1;
-    att__reason(r, p, &sink.v[j], text, sizeof text);
+    att__reason(r, p, &sink->v[j], text, sizeof text);
     att__jw_str(w, arr, NULL, text);
     shown++;
   }
@@ -614,18 +951,29 @@ static void att__reasons(att__jw *w, att__jv *arr, const att__ranker *r, const a
 
 /* --- recommend --------------------------------------------------------------------------- */
 
-int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, const att__rank_opts *o,
-                        double now, att__buf *out, uint32_t *picked, int *npicked) {
+/* The t-th eligible item not in the list (listed items carry the pinned flag). */
+static int64_t att__explore_pick(const att__ranker *r, uint32_t t) {
+  uint32_t seen = 0, i;
+  for (i = 0; i < r->cat->n; i++) {
+    if (r->flag[i]) continue;
+    if (seen++ == t) return i;
+  }
+  return -1;
+}
+
+int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, const att__session *s,
+                        const att__rank_opts *o, double now, att__buf *out, att__served_item *picked, int *npicked) {
   const att__config *cfg = r->cfg;
-  uint32_t n = r->cat->n, i, cap, got, need, want;
+  uint32_t n = r->cat->n, i, cap, got, need, want, eligible = 0;
   int32_t at_pos[ATT_MAX_K + 1];
-  uint8_t is_pin[ATT_MAX_K + 1];
-  int npins = 0, j, total = 0;
   uint32_t pers[ATT_MAX_K];
-  int npers = 0;
+  uint8_t is_pin[ATT_MAX_K], explored[ATT_MAX_K];
+  int npins = 0, j, total = 0, npers = 0;
   att__jw w;
   att__jv *arr;
-  if (att__prepare(e, r, p, o, now)) return e->code;
+  att__sink sink;
+  att__rng rng;
+  if (att__prepare(e, r, p, s, &o->context, o, now)) return e->code;
   for (j = 0; j <= o->k; j++) at_pos[j] = -1;
   /* pins that apply, are in the catalog, within k and not excluded for the user */
   for (j = 0; j < cfg->npins; j++) {
@@ -638,20 +986,30 @@ int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, cons
     r->flag[idx] |= ATT__X_PINNED;
     npins++;
   }
-  for (i = 0; i < n; i++) r->score[i] = r->flag[i] ? -INFINITY : att__score(r, i, NULL);
-  for (j = 1; j <= o->k; j++)
-    if (at_pos[j] >= 0) r->score[at_pos[j]] = att__score(r, (uint32_t)at_pos[j], NULL);
+  for (i = 0; i < n; i++) {
+    if (r->flag[i]) {
+      r->score[i] = -INFINITY;
+      continue;
+    }
+    r->score[i] = att__score_fast(r, i);
+    eligible++;
+  }
 
   need = (uint32_t)(o->k - npins);
   want = need;
   if (cfg->max_per_category > 0 && need > 0) want = need * 2 + 16;
+  if (r->level >= ATT_LEVEL_BEHAVIORAL && cfg->diversity > 0 && need > 0) {
+    uint32_t pool = need * 3 > need + 30 ? need * 3 : need + 30;
+    if (pool > ATT_MAX_K * 4 + 64) pool = ATT_MAX_K * 4 + 64;
+    if (pool > want) want = pool;
+  }
   for (;;) {
-    int counts_ok = 1;
     cap = want < n ? want : n;
     got = att__select(r, cap);
+    if (r->level >= ATT_LEVEL_BEHAVIORAL && cfg->diversity > 0) att__mmr(r, r->heap, got, cfg->diversity);
     npers = 0;
     if (cfg->max_per_category > 0) {
-      /* greedy in rank order, skipping categories that are full; pins count toward the cap */
+      /* in rank order, skipping categories that are full; pins count toward the cap */
       for (i = 0; i < got && (uint32_t)npers < need; i++) {
         uint32_t c = r->cat->cat[r->heap[i]], used = 0;
         int q;
@@ -664,12 +1022,12 @@ int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, cons
         }
         pers[npers++] = r->heap[i];
       }
-      counts_ok = (uint32_t)npers >= need || got < cap || cap == n;
+      if ((uint32_t)npers >= need || got < cap || cap == n) break;
+      want *= 4;
     } else {
       for (i = 0; i < got && (uint32_t)npers < need; i++) pers[npers++] = r->heap[i];
+      break;
     }
-    if (counts_ok) break;
-    want *= 4;
   }
 
   /* merge: pins at their positions, personalised items fill the rest in order */
@@ -677,23 +1035,60 @@ int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, cons
     int next = 0;
     for (j = 1; j <= o->k; j++) {
       if (at_pos[j] >= 0) {
-        picked[total] = (uint32_t)at_pos[j];
+        picked[total].idx = (uint32_t)at_pos[j];
         is_pin[total++] = 1;
       } else if (next < npers) {
-        picked[total] = pers[next++];
+        picked[total].idx = pers[next++];
         is_pin[total++] = 0;
       }
     }
   }
   *npicked = total;
 
+  /* exploration (individual level): each personalised slot, with probability epsilon, shows a
+     draw that is uniform over the eligible items not listed plus the slot's greedy item; every
+     item carries the probability that it was put in its slot (its propensity) */
+  memset(explored, 0, sizeof explored);
+  for (j = 0; j < total; j++) {
+    picked[j].greedy = 1;
+    picked[j].propensity = 1;
+    r->flag[picked[j].idx] |= ATT__X_PINNED; /* listed: never drawn again */
+  }
+  if (r->level >= ATT_LEVEL_INDIVIDUAL && cfg->exploration > 0) {
+    double eps = cfg->exploration;
+    uint32_t pool = eligible - (uint32_t)npers; /* eligible counted pins out already */
+    att__rng_seed(&rng, isnan(o->seed) ? now : o->seed);
+    for (j = 0; j < total; j++) {
+      double choices = (double)pool + 1;
+      if (is_pin[j]) continue;
+      picked[j].propensity = (float)((1 - eps) + eps / choices);
+      if (att__rng_unit(&rng) < eps) {
+        uint32_t t = (uint32_t)(att__rng_unit(&rng) * choices);
+        int64_t x = t < pool ? att__explore_pick(r, t) : -1;
+        if (x >= 0) {
+          r->flag[picked[j].idx] &= (uint8_t)~ATT__X_PINNED; /* the greedy item goes back in the pool */
+          r->flag[x] |= ATT__X_PINNED;
+          picked[j].idx = (uint32_t)x;
+          picked[j].greedy = 0;
+          picked[j].propensity = (float)(eps / choices);
+          explored[j] = 1;
+        }
+      }
+    }
+  }
+
   arr = att__jw_begin(&w, 1);
   for (j = 0; j < total; j++) {
     att__jv *obj = att__jw_obj(&w, arr, NULL);
-    att__jw_str(&w, obj, "id", att__catalog_id(r->cat, picked[j]));
-    att__jw_num(&w, obj, "score", r->score[picked[j]]);
-    att__reasons(&w, att__jw_arr(&w, obj, "reasons"), r, p, picked[j], is_pin[j]);
+    uint32_t idx = picked[j].idx;
+    double score = att__score(r, p, idx, &sink);
+    int g;
+    for (g = 0; g < ATT_SIG_COUNT; g++) picked[j].feat[g] = (float)sink.feat[g];
+    att__jw_str(&w, obj, "id", att__catalog_id(r->cat, idx));
+    att__jw_num(&w, obj, "score", score);
+    att__reasons(&w, att__jw_arr(&w, obj, "reasons"), r, p, &sink, is_pin[j], explored[j]);
     if (is_pin[j]) att__jw_bool(&w, obj, "editorial", 1);
+    if (r->level >= ATT_LEVEL_INDIVIDUAL) att__jw_num(&w, obj, "propensity", picked[j].propensity);
   }
   if (att__jw_finish(&w, out)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
   return ATT_OK;
@@ -711,7 +1106,7 @@ static const char *att__excluded_text(const att__ranker *r, const att__profile *
     for (k = cat->tag_off[idx]; k < cat->tag_off[idx + 1]; k++)
       for (j = 0; j < p->blocked_tags.n; j++)
         if (p->blocked_tags.v[j].idx == cat->tag_ids[k]) {
-          snprintf(buf, cap, "You blocked the tag %s", p->blocked_tags.v[j].key);
+          att__fmt(buf, cap, "You blocked the tag %s", p->blocked_tags.v[j].key);
           return buf;
         }
     return "You blocked one of its tags";
@@ -722,8 +1117,8 @@ static const char *att__excluded_text(const att__ranker *r, const att__profile *
   return NULL;
 }
 
-int att__rank_explain(att__err *e, att__ranker *r, const att__profile *p, uint32_t idx, double now,
-                      att__buf *out) {
+int att__rank_explain(att__err *e, att__ranker *r, const att__profile *p, const att__session *s,
+                      const att__context *ctx, uint32_t idx, double now, att__buf *out) {
   const att__config *cfg = r->cfg;
   att__sink sink;
   att__jw w;
@@ -735,14 +1130,13 @@ int att__rank_explain(att__err *e, att__ranker *r, const att__profile *p, uint32
   int j, pinned = 0, flag;
   att__rank_opts none;
   memset(&none, 0, sizeof none);
-  if (att__prepare(e, r, p, &none, now)) return e->code;
+  if (att__prepare(e, r, p, s, ctx, &none, now)) return e->code;
   flag = r->flag[idx];
-  sink.n = 0;
-  score = att__score(r, idx, &sink);
-  r->score[idx] = score;
+  score = att__score(r, p, idx, &sink);
+  r->score[idx] = att__score_fast(r, idx);
   for (i = 0; i < r->cat->n; i++) {
     if (i == idx || r->flag[i]) continue;
-    r->score[i] = att__score(r, i, NULL);
+    r->score[i] = att__score_fast(r, i);
     if (att__before(r->score, i, idx)) better++;
   }
   for (j = 0; j < cfg->npins; j++)
@@ -773,14 +1167,22 @@ int att__rank_explain(att__err *e, att__ranker *r, const att__profile *p, uint32
     att__jw_num(&w, c, "weight", k->w);
     att__reason(r, p, k, text, sizeof text);
     att__jw_str(&w, c, "reason", text);
-    if (k->signal == ATT__S_SEGMENT_TAG || k->signal == ATT__S_AFFINITY)
-      att__jw_str(&w, c, "tag", att__strtab_str(&r->cat->tags, k->key, NULL));
-    if (k->signal == ATT__S_SEGMENT_CATEGORY || k->signal == ATT__S_CATEGORY)
-      att__jw_str(&w, c, "category", att__strtab_str(&r->cat->cats, k->key, NULL));
+    switch (k->signal) {
+      case ATT__S_SEGMENT_TAG: case ATT__S_AFFINITY: case ATT__S_CONTEXT_TAG: case ATT__S_CONTEXT_LEARNED:
+      case ATT__S_SESSION:
+        att__jw_str(&w, c, "tag", att__strtab_str(&r->cat->tags, k->key, NULL));
+        break;
+      case ATT__S_SEGMENT_CATEGORY: case ATT__S_CATEGORY: case ATT__S_CONTEXT_CATEGORY:
+        att__jw_str(&w, c, "category", att__strtab_str(&r->cat->cats, k->key, NULL));
+        break;
+      default:
+        break;
+    }
+    if (r->level >= ATT_LEVEL_INDIVIDUAL) att__jw_num(&w, c, "learnedWeight", r->theta[att__signal_groups[k->signal]]);
   }
   if (pinned) {
     att__jv *c = att__jw_obj(&w, list, NULL);
-    snprintf(text, sizeof text, "Placed at position %d by the editors", pinned);
+    att__fmt(text, sizeof text, "Placed at position %d by the editors", pinned);
     att__jw_str(&w, c, "signal", "editorial");
     att__jw_str(&w, c, "level", "none");
     att__jw_num(&w, c, "weight", 0);

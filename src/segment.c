@@ -50,21 +50,24 @@ int32_t att__segment_epoch(const att__config *cfg, double now) {
 }
 
 int att__segment_report(const att__config *cfg, att__profile *p, double seed, double now, int *drawn) {
-  int truth, m = cfg->nsegments + 1;
+  int truth, i, m = cfg->nsegments + 1;
   int32_t epoch = att__segment_epoch(cfg, now);
   att__rng rng;
   *drawn = 0;
   if (p->level == ATT_LEVEL_NONE) return -1;
   truth = att__segment_match(cfg, p, now);
   if (!att__segment_k_ok(cfg, truth)) truth = cfg->nsegments;
-  if (p->label_epoch == epoch && p->label_truth == truth && p->label_value >= 0 && p->label_value < m)
-    return p->label_value;
+  if (p->label_epoch != epoch) {
+    p->label_epoch = epoch;
+    p->label_n = 0;
+  }
+  for (i = 0; i < p->label_n; i++)
+    if (p->label_truth[i] == truth) return p->label_value[i];
   att__rng_seed(&rng, seed);
-  p->label_epoch = epoch;
-  p->label_truth = (int16_t)truth;
-  p->label_value = (int16_t)att__rr_report(&rng, truth, m, att__config_keep_probability(cfg));
+  p->label_truth[p->label_n] = (int16_t)truth;
+  p->label_value[p->label_n] = (int16_t)att__rr_report(&rng, truth, m, att__config_keep_probability(cfg));
   p->label_epochs++;
   if (isnan(p->label_first)) p->label_first = now;
   *drawn = 1;
-  return p->label_value;
+  return p->label_value[p->label_n++];
 }

@@ -1,6 +1,6 @@
 /* snapshot.c — binary snapshots and JSON export/import of a profile.
  *
- * Binary layout (little-endian), format version 1:
+ * Binary layout (little-endian), format version 2 (version 1 is read too: it has no model):
  *   "ATTN" | u16 version | u16 flags (0) | u32 payload length | u32 CRC-32 of the payload
  *   payload: sections, each u8 tag | u32 length | body, every tag exactly once, in order:
  *     1 meta       u8 level, u8 level chosen, f64 saved at
@@ -10,7 +10,11 @@
  *     5 dismissed  u16 n, n x (str item, f64 at)
  *     6 blocked tags, 7 blocked items: as dismissed
  *     8 metrics    f64 since, u8 levels, u8 slots, levels x slots x (u32 impressions, u32 clicks)
- *     9 label      i32 epoch, i16 truth, i16 value, u32 disclosures, f64 first
+ *     9 label      i32 epoch, u8 n, n x (u16 true segment, u16 reported segment), u32 disclosures,
+ *                  f64 first   (version 1: no n, exactly one pair)
+ *    10 model      7 x f64 signal weights, f64 bias, u32 updates, u16 n, n x (str item, u32 count,
+ *                  f64 at), f64 logged impressions, f64 greedy clicks / propensity,
+ *                  u32 explored shown, u32 explored clicked
  *   str = u16 length + UTF-8 bytes.
  * Items and traits are stored by name, so a snapshot survives catalog and config changes. */
 #include "snapshot.h"
@@ -20,9 +24,14 @@
 #include <string.h>
 
 #include "json.h"
+#include "segment.h"
 
 enum { ATT__SEC_META = 1, ATT__SEC_TRAITS, ATT__SEC_ACTIVITY, ATT__SEC_HISTORY, ATT__SEC_DISMISSED,
-       ATT__SEC_BLOCKED_TAGS, ATT__SEC_BLOCKED_ITEMS, ATT__SEC_METRICS, ATT__SEC_LABEL, ATT__SEC_END };
+       ATT__SEC_BLOCKED_TAGS, ATT__SEC_BLOCKED_ITEMS, ATT__SEC_METRICS, ATT__SEC_LABEL, ATT__SEC_MODEL,
+       ATT__SEC_END };
+
+/* The last section of each format version. */
+static int att__last_section(unsigned version) { return version >= 2 ? ATT__SEC_MODEL : ATT__SEC_LABEL; }
 
 #define ATT__HEADER 16
 
@@ -189,10 +198,30 @@ int att__snapshot_encode(const att__profile *p, const att__config *cfg, double n
 
   s = att__section_begin(&b, ATT__SEC_LABEL);
   att__buf_u32(&b, (uint32_t)p->label_epoch);
-  att__buf_u16(&b, (unsigned)(uint16_t)p->label_truth);
-  att__buf_u16(&b, (unsigned)(uint16_t)p->label_value);
+  att__buf_u8(&b, p->label_n);
+  for (i = 0; i < p->label_n; i++) {
+    att__buf_u16(&b, (unsigned)(uint16_t)p->label_truth[i]);
+    att__buf_u16(&b, (unsigned)(uint16_t)p->label_value[i]);
+  }
   att__buf_u32(&b, p->label_epochs);
   att__buf_f64(&b, p->label_first);
+  att__section_end(&b, s);
+
+  s = att__section_begin(&b, ATT__SEC_MODEL);
+  for (l = 0; l < ATT_SIG_COUNT; l++) att__buf_f64(&b, p->model.theta[l]);
+  att__buf_f64(&b, p->model.bias);
+  att__buf_u32(&b, p->model.updates);
+  att__buf_u16(&b, (unsigned)p->model.impressions.n);
+  for (k = 0; k < p->model.impressions.n; k++) {
+    const att__mark *m = &p->model.impressions.v[k];
+    att__buf_str(&b, m->key, strlen(m->key));
+    att__buf_u32(&b, m->n);
+    att__buf_f64(&b, m->at);
+  }
+  att__buf_f64(&b, p->model.ips_n);
+  att__buf_f64(&b, p->model.ips_greedy);
+  att__buf_u32(&b, p->model.explored_shown);
+  att__buf_u32(&b, p->model.explored_clicked);
   att__section_end(&b, s);
 
   if (!b.p || b.len < s || b.len > UINT32_MAX) {
@@ -211,9 +240,11 @@ int att__snapshot_encode(const att__profile *p, const att__config *cfg, double n
 }
 
 /* One section's reader; must consume exactly its body. */
-static int att__read_section(att__err *e, const att__config *cfg, att__profile *p, int tag, att__rd *r) {
+static int att__read_section(att__err *e, const att__config *cfg, att__profile *p, int tag, att__rd *r,
+                             unsigned version) {
   const char *where = "snapshot";
   unsigned n, i;
+  int k;
   size_t a, c;
   const char *s, *t;
   switch (tag) {
@@ -269,7 +300,7 @@ static int att__read_section(att__err *e, const att__config *cfg, att__profile *
       break;
     }
     case ATT__SEC_METRICS: {
-      unsigned levels, slots, l, k;
+      unsigned levels, slots, l, slot;
       p->metrics_since = att__rd_f64(r);
       levels = att__rd_u8(r);
       slots = att__rd_u8(r);
@@ -278,28 +309,73 @@ static int att__read_section(att__err *e, const att__config *cfg, att__profile *
           !(isnan(p->metrics_since) || att__time_ok(p->metrics_since)))
         return att__bad(e, where, "the metrics are not valid");
       for (l = 0; l < levels; l++)
-        for (k = 0; k < slots; k++) {
-          p->impr[l][k] = att__rd_u32(r);
-          p->clicks[l][k] = att__rd_u32(r);
+        for (slot = 0; slot < slots; slot++) {
+          p->impr[l][slot] = att__rd_u32(r);
+          p->clicks[l][slot] = att__rd_u32(r);
         }
       break;
     }
-    case ATT__SEC_LABEL:
+    case ATT__SEC_LABEL: {
+      int stale = 0;
       p->label_epoch = (int32_t)att__rd_u32(r);
-      p->label_truth = (int16_t)att__rd_u16(r);
-      p->label_value = (int16_t)att__rd_u16(r);
+      n = version >= 2 ? att__rd_u8(r) : 1; /* version 1 kept one answer */
+      if (n > ATT_MAX_SEGMENTS + 1) return att__bad(e, where, "the label memo is not valid");
+      p->label_n = (uint8_t)n;
+      for (i = 0; i < n; i++) {
+        p->label_truth[i] = (int16_t)att__rd_u16(r);
+        p->label_value[i] = (int16_t)att__rd_u16(r);
+        if (p->label_truth[i] < 0 || p->label_value[i] < 0 || p->label_truth[i] > ATT_MAX_SEGMENTS ||
+            p->label_value[i] > ATT_MAX_SEGMENTS)
+          return att__bad(e, where, "the label memo is not valid");
+        if (p->label_truth[i] > cfg->nsegments || p->label_value[i] > cfg->nsegments) stale = 1;
+        for (k = 0; k < (int)i; k++)
+          if (p->label_truth[k] == p->label_truth[i]) return att__bad(e, where, "the label memo is not valid");
+      }
       p->label_epochs = att__rd_u32(r);
       p->label_first = att__rd_f64(r);
       if (r->bad) break;
-      if (p->label_epoch < -1 || p->label_truth < 0 || p->label_value < 0 ||
-          p->label_truth > ATT_MAX_SEGMENTS || p->label_value > ATT_MAX_SEGMENTS ||
-          !(isnan(p->label_first) || att__time_ok(p->label_first)))
+      if (p->label_epoch < -1 || !(isnan(p->label_first) || att__time_ok(p->label_first)))
         return att__bad(e, where, "the label memo is not valid");
-      if (p->label_value > cfg->nsegments || p->label_truth > cfg->nsegments) {
+      if (p->label_epoch < 0) p->label_n = 0;
+      if (stale) { /* labels this configuration does not have: a fresh draw next time */
         p->label_epoch = -1;
+        p->label_n = 0;
         p->stale = 1;
       }
       break;
+    }
+    case ATT__SEC_MODEL: {
+      att__model *m = &p->model;
+      int g;
+      for (g = 0; g < ATT_SIG_COUNT; g++) m->theta[g] = att__rd_f64(r);
+      m->bias = att__rd_f64(r);
+      m->updates = att__rd_u32(r);
+      n = att__rd_u16(r);
+      if (r->bad) break;
+      for (g = 0; g < ATT_SIG_COUNT; g++)
+        if (!(m->theta[g] >= 0 && m->theta[g] <= 5)) return att__bad(e, where, "a learned weight is out of range");
+      if (!(m->bias >= -20 && m->bias <= 20)) return att__bad(e, where, "the model's bias is out of range");
+      if (n > ATT_MAX_IMPRESSION_ITEMS) return att__bad(e, where, "too many impression counts");
+      for (i = 0; i < n; i++) {
+        uint32_t count;
+        double at;
+        s = att__rd_str(r, &a);
+        count = att__rd_u32(r);
+        at = att__rd_f64(r);
+        if (r->bad) break;
+        if (count == 0) return att__bad(e, where, "an impression count is zero");
+        if (att__put_mark(e, &m->impressions, where, s, a, ATT_MAX_ID_LEN, at)) return e->code;
+        m->impressions.v[m->impressions.n - 1].n = count;
+      }
+      m->ips_n = att__rd_f64(r);
+      m->ips_greedy = att__rd_f64(r);
+      m->explored_shown = att__rd_u32(r);
+      m->explored_clicked = att__rd_u32(r);
+      if (r->bad) break;
+      if (!(m->ips_n >= 0 && m->ips_n < 1e15 && m->ips_greedy >= 0 && m->ips_greedy < 1e15))
+        return att__bad(e, where, "the counterfactual log is not valid");
+      break;
+    }
     default:
       return att__bad(e, where, "an unknown section");
   }
@@ -333,7 +409,7 @@ int att__snapshot_decode(att__err *e, const att__config *cfg, const unsigned cha
   if (flags != 0) return att__bad(e, "snapshot", "unknown header flags are set");
   if ((size_t)len != n - ATT__HEADER) return att__bad(e, "snapshot", "the length does not match");
   if (att__crc32(b + ATT__HEADER, len) != crc) return att__bad(e, "snapshot", "the checksum does not match");
-  for (tag = ATT__SEC_META; tag < ATT__SEC_END; tag++) {
+  for (tag = ATT__SEC_META; tag <= att__last_section(version); tag++) {
     att__rd sec;
     unsigned t = att__rd_u8(&r);
     uint32_t sl = att__rd_u32(&r);
@@ -348,7 +424,7 @@ int att__snapshot_decode(att__err *e, const att__config *cfg, const unsigned cha
     sec.pos = 0;
     sec.bad = 0;
     r.pos += sl;
-    rc = att__read_section(e, cfg, out, tag, &sec);
+    rc = att__read_section(e, cfg, out, tag, &sec, version);
     if (rc) {
       att__profile_free(out);
       att__profile_init(out, ATT_LEVEL_NONE);
@@ -428,19 +504,32 @@ int att__export_json(const att__profile *p, const att__config *cfg, double now, 
     }
   }
   x = att__jw_obj(&w, root, "serverLabel");
-  if (p->label_epoch >= 0) {
-    att__jw_num(&w, x, "epoch", p->label_epoch);
-    att__jw_str(&w, x, "truth", p->label_truth < cfg->nsegments ? cfg->segments[p->label_truth].label
-                                                                : cfg->default_segment);
-    att__jw_str(&w, x, "reported", p->label_value < cfg->nsegments ? cfg->segments[p->label_value].label
-                                                                   : cfg->default_segment);
-  } else {
-    att__jw_null(&w, x, "epoch");
-    att__jw_null(&w, x, "truth");
-    att__jw_null(&w, x, "reported");
+  att__jw_num(&w, x, "epoch", p->label_epoch >= 0 ? (double)p->label_epoch : NAN);
+  y = att__jw_arr(&w, x, "answers");
+  for (i = 0; i < p->label_n; i++) {
+    att__jv *o = att__jw_obj(&w, y, NULL);
+    att__jw_str(&w, o, "truth", att__segment_label(cfg, p->label_truth[i]));
+    att__jw_str(&w, o, "reported", att__segment_label(cfg, p->label_value[i]));
   }
   att__jw_num(&w, x, "disclosures", p->label_epochs);
   att__jw_time(&w, x, "firstAt", p->label_first);
+  x = att__jw_obj(&w, root, "model");
+  y = att__jw_obj(&w, x, "weights");
+  for (k = 0; k < ATT_SIG_COUNT; k++) att__jw_num(&w, y, att__group_names[k], p->model.theta[k]);
+  att__jw_num(&w, x, "bias", p->model.bias);
+  att__jw_num(&w, x, "updates", p->model.updates);
+  y = att__jw_arr(&w, x, "impressions");
+  for (i = 0; i < p->model.impressions.n; i++) {
+    att__jv *o = att__jw_obj(&w, y, NULL);
+    att__jw_str(&w, o, "item", p->model.impressions.v[i].key);
+    att__jw_num(&w, o, "count", p->model.impressions.v[i].n);
+    att__jw_time(&w, o, "at", p->model.impressions.v[i].at);
+  }
+  y = att__jw_obj(&w, x, "counterfactual");
+  att__jw_num(&w, y, "impressions", p->model.ips_n);
+  att__jw_num(&w, y, "greedyClicksByPropensity", p->model.ips_greedy);
+  att__jw_num(&w, y, "exploredShown", p->model.explored_shown);
+  att__jw_num(&w, y, "exploredClicked", p->model.explored_clicked);
   return att__jw_finish(&w, out);
 }
 
@@ -507,15 +596,84 @@ static int att__imp_marks(att__err *e, const att__jv *arr, const char *where, co
   return ATT_OK;
 }
 
+/* A whole number (or any number when `whole` is 0) member in [lo, hi]; absent leaves *out. */
+static int att__imp_range(att__err *e, const att__jv *obj, const char *key, const char *where, double lo, double hi,
+                          int whole, double *out) {
+  const att__jv *v = att__jv_get(obj, key);
+  double d;
+  if (!v) return ATT_OK;
+  d = att__jv_num(v);
+  if (att__jv_type(v) != ATT__J_NUM || !(d >= lo && d <= hi) || (whole && d != floor(d)))
+    return att__fail(e, ATT_E_PROFILE, "%s.%s: expected a %snumber from %g to %g", where, key, whole ? "whole " : "",
+                     lo, hi);
+  *out = d;
+  return ATT_OK;
+}
+
+static int att__imp_model(att__err *e, const att__jv *x, att__model *m) {
+  static const char *const model_keys[] = {"weights", "bias", "updates", "impressions", "counterfactual", NULL};
+  static const char *const cf_keys[] = {"impressions", "greedyClicksByPropensity", "exploredShown",
+                                        "exploredClicked", NULL};
+  static const char *const imp_keys[] = {"item", "count", "at", NULL};
+  const att__jv *y, *z;
+  double d;
+  int g, i;
+  char where[64];
+  if (att__imp_type(e, x, ATT__J_OBJ, "import.model", "an object") ||
+      att__json_check_keys(e, ATT_E_PROFILE, x, "import.model", model_keys) ||
+      att__imp_range(e, x, "bias", "import.model", -20, 20, 0, &m->bias))
+    return e->code;
+  d = m->updates;
+  if (att__imp_range(e, x, "updates", "import.model", 0, 4294967295.0, 1, &d)) return e->code;
+  m->updates = (uint32_t)d;
+  if ((y = att__jv_get(x, "weights"))) {
+    if (att__imp_type(e, y, ATT__J_OBJ, "import.model.weights", "an object") ||
+        att__json_check_keys(e, ATT_E_PROFILE, y, "import.model.weights", att__group_names))
+      return e->code;
+    for (g = 0; g < ATT_SIG_COUNT; g++)
+      if (att__imp_range(e, y, att__group_names[g], "import.model.weights", 0, 5, 0, &m->theta[g])) return e->code;
+  }
+  if ((y = att__jv_get(x, "impressions"))) {
+    if (att__imp_type(e, y, ATT__J_ARR, "import.model.impressions", "an array")) return e->code;
+    if (att__jv_count(y) > ATT_MAX_IMPRESSION_ITEMS) return att__bad(e, "import.model.impressions", "too many entries");
+    for (z = att__jv_first(y), i = 0; z; z = att__jv_next(z), i++) {
+      const char *s;
+      size_t n;
+      double at, count = 1;
+      att__fmt(where, sizeof where, "import.model.impressions[%d]", i);
+      if (att__imp_type(e, z, ATT__J_OBJ, where, "an object") ||
+          att__json_check_keys(e, ATT_E_PROFILE, z, where, imp_keys) || att__imp_str(e, z, "item", where, &s, &n) ||
+          att__imp_time(e, z, "at", where, 0, &at) || att__imp_range(e, z, "count", where, 1, 4294967295.0, 1, &count) ||
+          att__put_mark(e, &m->impressions, where, s, n, ATT_MAX_ID_LEN, at))
+        return e->code;
+      m->impressions.v[m->impressions.n - 1].n = (uint32_t)count;
+    }
+  }
+  if ((y = att__jv_get(x, "counterfactual"))) {
+    double shown = 0, clicked = 0;
+    if (att__imp_type(e, y, ATT__J_OBJ, "import.model.counterfactual", "an object") ||
+        att__json_check_keys(e, ATT_E_PROFILE, y, "import.model.counterfactual", cf_keys) ||
+        att__imp_range(e, y, "impressions", "import.model.counterfactual", 0, 1e15, 0, &m->ips_n) ||
+        att__imp_range(e, y, "greedyClicksByPropensity", "import.model.counterfactual", 0, 1e15, 0, &m->ips_greedy) ||
+        att__imp_range(e, y, "exploredShown", "import.model.counterfactual", 0, 4294967295.0, 1, &shown) ||
+        att__imp_range(e, y, "exploredClicked", "import.model.counterfactual", 0, 4294967295.0, 1, &clicked))
+      return e->code;
+    m->explored_shown = (uint32_t)shown;
+    m->explored_clicked = (uint32_t)clicked;
+  }
+  return ATT_OK;
+}
+
 static int att__imp_body(att__err *e, const att__config *cfg, const att__jv *root, att__profile *p) {
   static const char *const keys[] = {"format", "version", "exportedAt", "level", "levelChosen", "traits",
                                      "activeDays", "history", "dismissed", "blocked", "metrics",
-                                     "serverLabel", NULL};
+                                     "serverLabel", "model", NULL};
   static const char *const ev_keys[] = {"id", "item", "type", "at", "value", "bucket", NULL};
   static const char *const trait_keys[] = {"value", "setAt", NULL};
   static const char *const blocked_keys[] = {"tags", "items", NULL};
   static const char *const metric_keys[] = {"since", "impressions", "clicks", NULL};
-  static const char *const label_keys[] = {"epoch", "truth", "reported", "disclosures", "firstAt", NULL};
+  static const char *const label_keys[] = {"epoch", "answers", "truth", "reported", "disclosures", "firstAt", NULL};
+  static const char *const answer_keys[] = {"truth", "reported", NULL};
   const att__jv *x, *y;
   const char *s;
   size_t n;
@@ -530,7 +688,7 @@ static int att__imp_body(att__err *e, const att__config *cfg, const att__jv *roo
   if (d > ATT_EXPORT_VERSION)
     return att__fail(e, ATT_E_VERSION, "import: export version %g is newer than this engine reads (%d); update Attune",
                      d, ATT_EXPORT_VERSION);
-  if (d != ATT_EXPORT_VERSION) return att__fail(e, ATT_E_PROFILE, "import: export version %g does not exist", d);
+  if (d != 1 && d != 2) return att__fail(e, ATT_E_PROFILE, "import: export version %g does not exist", d);
   if (att__json_check_keys(e, ATT_E_PROFILE, root, "import", keys)) return e->code;
   if (att__imp_time(e, root, "exportedAt", "import", 1, &d)) return e->code;
 
@@ -662,22 +820,57 @@ static int att__imp_body(att__err *e, const att__config *cfg, const att__jv *roo
     }
     ep = att__jv_get(x, "epoch");
     if (ep && att__jv_type(ep) != ATT__J_NULL) {
-      int truth, value;
+      const att__jv *answers = att__jv_get(x, "answers"), *a;
+      int known = 1;
       d = att__jv_num(ep);
       if (att__jv_type(ep) != ATT__J_NUM || d < 0 || d > 2147483647.0 || d != floor(d))
         return att__bad(e, "import.serverLabel.epoch", "expected a whole number");
-      if (att__imp_str(e, x, "truth", "import.serverLabel", &s, &n)) return e->code;
-      truth = att__config_segment(cfg, s, n);
-      if (att__imp_str(e, x, "reported", "import.serverLabel", &s, &n)) return e->code;
-      value = att__config_segment(cfg, s, n);
-      if (truth >= 0 && value >= 0) {
-        /* labels unknown to this configuration simply mean a fresh draw next time */
-        p->label_epoch = (int32_t)d;
-        p->label_truth = (int16_t)(truth == ATT_MAX_SEGMENTS ? cfg->nsegments : truth);
-        p->label_value = (int16_t)(value == ATT_MAX_SEGMENTS ? cfg->nsegments : value);
+      p->label_epoch = (int32_t)d;
+      p->label_n = 0;
+      if (!answers) {
+        /* export version 1: one pair beside the epoch */
+        int truth, value;
+        if (att__imp_str(e, x, "truth", "import.serverLabel", &s, &n)) return e->code;
+        truth = att__config_segment(cfg, s, n);
+        if (att__imp_str(e, x, "reported", "import.serverLabel", &s, &n)) return e->code;
+        value = att__config_segment(cfg, s, n);
+        known = truth >= 0 && value >= 0;
+        if (known) {
+          p->label_truth[0] = (int16_t)(truth == ATT_MAX_SEGMENTS ? cfg->nsegments : truth);
+          p->label_value[0] = (int16_t)(value == ATT_MAX_SEGMENTS ? cfg->nsegments : value);
+          p->label_n = 1;
+        }
+      } else {
+        if (att__imp_type(e, answers, ATT__J_ARR, "import.serverLabel.answers", "an array")) return e->code;
+        if (att__jv_count(answers) > ATT_MAX_SEGMENTS + 1)
+          return att__bad(e, "import.serverLabel.answers", "more answers than labels");
+        for (a = att__jv_first(answers), i = 0; a; a = att__jv_next(a), i++) {
+          int truth, value, j;
+          att__fmt(where, sizeof where, "import.serverLabel.answers[%d]", i);
+          if (att__imp_type(e, a, ATT__J_OBJ, where, "an object") ||
+              att__json_check_keys(e, ATT_E_PROFILE, a, where, answer_keys) || att__imp_str(e, a, "truth", where, &s, &n))
+            return e->code;
+          truth = att__config_segment(cfg, s, n);
+          if (att__imp_str(e, a, "reported", where, &s, &n)) return e->code;
+          value = att__config_segment(cfg, s, n);
+          if (truth < 0 || value < 0) {
+            known = 0;
+            continue;
+          }
+          truth = truth == ATT_MAX_SEGMENTS ? cfg->nsegments : truth;
+          for (j = 0; j < p->label_n; j++)
+            if (p->label_truth[j] == truth) return att__bad(e, where, "a true label is answered twice");
+          p->label_truth[p->label_n] = (int16_t)truth;
+          p->label_value[p->label_n++] = (int16_t)(value == ATT_MAX_SEGMENTS ? cfg->nsegments : value);
+        }
+      }
+      if (!known) { /* labels unknown to this configuration simply mean a fresh draw next time */
+        p->label_epoch = -1;
+        p->label_n = 0;
       }
     }
   }
+  if ((x = att__jv_get(root, "model")) && att__imp_model(e, x, &p->model)) return e->code;
   return att__check_whole(e, p, "import");
 }
 

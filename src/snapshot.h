@@ -10,9 +10,9 @@
 #include "profile.h"
 
 #define ATT_SNAPSHOT_MAGIC "ATTN"
-#define ATT_SNAPSHOT_VERSION 1
+#define ATT_SNAPSHOT_VERSION 2
 #define ATT_EXPORT_FORMAT "attune-profile"
-#define ATT_EXPORT_VERSION 1
+#define ATT_EXPORT_VERSION 2
 
 int att__snapshot_encode(const att__profile *p, const att__config *cfg, double now, att__buf *out);
 /* Decodes into `out`, which is initialised here; on failure it is left empty.  Traits are

@@ -123,10 +123,13 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
   att__emit_row(&w, arr, &r);
 
   r.key = "serverLabel";
-  if (p->label_epoch >= 0) {
-    snprintf(r.what, sizeof r.what, "The segment label reported to the site this epoch: %s",
-             att__segment_label(cfg, p->label_value));
-    r.count = 1;
+  if (p->label_epoch >= 0 && p->label_n > 0) {
+    size_t o = (size_t)snprintf(r.what, sizeof r.what, "The segment label reported to the site this epoch: %s",
+                                att__segment_label(cfg, p->label_value[0]));
+    for (i = 1; i < p->label_n && o < sizeof r.what; i++)
+      o += (size_t)snprintf(r.what + o, sizeof r.what - o, "%s%s", i + 1 == p->label_n ? " and " : ", ",
+                            att__segment_label(cfg, p->label_value[i]));
+    r.count = p->label_n;
     r.oldest = p->label_first;
     r.expires = ((double)p->label_epoch + 1) * cfg->epoch_days * ATT_DAY_MS;
   } else {
@@ -173,6 +176,64 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
     att__emit_row(&w, arr, &r);
     r.stored = 1;
   }
+  if (level >= ATT_LEVEL_CONTEXTUAL) {
+    r.key = "contextBuckets";
+    r.level = ATT_LEVEL_CONTEXTUAL;
+    n = 0;
+    t = NAN;
+    for (i = 0; i < p->nwin; i++)
+      if (p->win[i].bucket) {
+        n++;
+        if (isnan(t)) t = p->win[i].at;
+      }
+    att__fmt(r.what, sizeof r.what,
+             "The time of day and device class of %d of your interactions (never the exact time, page or device)", n);
+    r.why = "To learn what you like at different times and on different devices";
+    r.count = n;
+    r.oldest = t;
+    r.expires = t + keep;
+    att__emit_row(&w, arr, &r);
+
+    r.key = "session";
+    att__fmt(r.what, sizeof r.what, "What you did in this visit");
+    r.why = "So what you are reading now weighs more; kept in memory only and dropped when the visit ends";
+    r.count = 0;
+    r.oldest = r.expires = NAN;
+    r.stored = 0;
+    att__emit_row(&w, arr, &r);
+    r.stored = 1;
+  }
+  if (level >= ATT_LEVEL_INDIVIDUAL) {
+    const att__model *m = &p->model;
+    size_t o;
+    r.key = "model";
+    r.level = ATT_LEVEL_INDIVIDUAL;
+    o = (size_t)snprintf(r.what, sizeof r.what, "Learned weights of %d signals:", ATT_SIG_COUNT);
+    for (i = 0; i < ATT_SIG_COUNT && o < sizeof r.what; i++)
+      o += (size_t)snprintf(r.what + o, sizeof r.what - o, " %s %.2f", att__group_names[i], m->theta[i]);
+    r.why = "To learn which signals predict what you open; updated from what you were shown and clicked";
+    r.count = ATT_SIG_COUNT;
+    r.oldest = r.expires = NAN;
+    att__emit_row(&w, arr, &r);
+
+    r.key = "impressions";
+    att__fmt(r.what, sizeof r.what, "Items shown to you and how often: %d items", m->impressions.n);
+    r.why = "So items you keep skipping move down, and exploration can be measured";
+    r.count = m->impressions.n;
+    r.oldest = att__min_at(&m->impressions);
+    r.expires = r.oldest + keep;
+    att__emit_row(&w, arr, &r);
+
+    r.key = "tasteVector";
+    att__fmt(r.what, sizeof r.what, "A taste vector of %u numbers computed from your history and the items' vectors",
+             cat ? cat->dim : 0);
+    r.why = "To rank items similar to what you liked; computed in memory, never stored";
+    r.count = cat && cat->dim ? 1 : 0;
+    r.oldest = r.expires = NAN;
+    r.stored = 0;
+    att__emit_row(&w, arr, &r);
+    r.stored = 1;
+  }
   return att__jw_finish(&w, out);
 }
 
@@ -213,6 +274,18 @@ int att__metrics_json(const att__profile *p, double now, att__buf *out) {
     }
   }
   att__emit_counts(&w, att__jw_obj(&w, root, "total"), ti, tc);
+  {
+    /* inverse-propensity estimate of the click rate the greedy policy (no exploration) would
+       get, from the local log of what was shown with which propensity: sum over clicks on
+       greedy choices of 1 / propensity, divided by the impressions logged */
+    const att__model *m = &p->model;
+    att__jv *cf = att__jw_obj(&w, root, "counterfactual");
+    att__jw_num(&w, cf, "impressions", m->ips_n);
+    att__jw_num(&w, cf, "greedyCtrEstimate", m->ips_n > 0 ? m->ips_greedy / m->ips_n : NAN);
+    att__jw_num(&w, cf, "exploredShown", m->explored_shown);
+    att__jw_num(&w, cf, "exploredClicked", m->explored_clicked);
+    att__jw_num(&w, cf, "exploredCtr", m->explored_shown ? (double)m->explored_clicked / m->explored_shown : NAN);
+  }
   return att__jw_finish(&w, out);
 }
 

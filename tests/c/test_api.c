@@ -504,7 +504,7 @@ static void refused_restores_imports_and_merges_change_nothing(void) {
   REFUSED(h, before, att_import(h, "nope", 4, NOW), ATT_E_JSON);
   REFUSED(h, before, att_merge(h, bad.p, bad.n, good.p, good.n, NOW), ATT_E_PROFILE);
   REFUSED(h, before, att_merge(h, good.p, good.n, bad.p, bad.n, NOW), ATT_E_PROFILE);
-  bad.p[4] = 2; /* a newer format, with the rest intact */
+  bad.p[4] = 3; /* a newer format, with the rest intact */
   memcpy(bad.p + 5, good.p + 5, good.n - 5);
   REFUSED(h, before, att_merge(h, good.p, good.n, bad.p, bad.n, NOW), ATT_E_VERSION);
   REFUSED(h, before, att_restore(h, bad.p, bad.n, NOW), ATT_E_VERSION);

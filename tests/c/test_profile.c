@@ -437,8 +437,9 @@ static void fill_profile(att__profile *p, const att__config *cfg, const att__cat
   p->impr[2][1] = 5;
   p->clicks[2][1] = 2;
   p->label_epoch = 7;
-  p->label_truth = 0;
-  p->label_value = 0;
+  p->label_n = 1;
+  p->label_truth[0] = 0;
+  p->label_value[0] = 0;
   p->label_epochs = 3;
   p->label_first = now - 9 * DAY;
 }

@@ -223,8 +223,9 @@ static const char *const beh_catalog =
     "{\"id\":\"s3\",\"tags\":[\"sports\"]}]}";
 
 static void clicked_tags_rank_higher(void) {
-  /* no neighbors here, and a small popularity weight, so only affinity moves items */
-  att_engine *h = ENGINE("{\"ranking\":{\"weights\":{\"popularity\":0.1}}}",
+  /* no neighbors here, and a small popularity weight, so only affinity moves items (and no
+   * diversity re-ranking, which reorders lists from the behavioral level up) */
+  att_engine *h = ENGINE("{\"ranking\":{\"diversity\":0,\"weights\":{\"popularity\":0.1}}}",
                          "{\"version\":1,\"items\":[{\"id\":\"s1\",\"tags\":[\"sports\"]},"
                          "{\"id\":\"s2\",\"tags\":[\"sports\",\"news\"]},{\"id\":\"n1\",\"tags\":[\"news\"],\"popularity\":9},"
                          "{\"id\":\"t1\",\"tags\":[\"tech\"],\"popularity\":9},{\"id\":\"s3\",\"tags\":[\"sports\"]},"
@@ -255,7 +256,7 @@ static void clicked_tags_rank_higher(void) {
 }
 
 static void related_items_follow_interactions(void) {
-  att_engine *h = ENGINE("{\"ranking\":{\"weights\":{\"popularity\":0.1}}}", beh_catalog);
+  att_engine *h = ENGINE("{\"ranking\":{\"diversity\":0,\"weights\":{\"popularity\":0.1}}}", beh_catalog);
   rec r;
   int i;
   if (!h) return;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attune.h"
+#include "snapshot.h"
 #include "check.h"
 #include "core.h"
 #include "tests.h"
@@ -115,7 +116,7 @@ static void snapshot_restores_to_the_same_bytes(void) {
   if (!a || !b) return;
   fill(a, 42);
   sa = snapshot(a);
-  CHECK(sa.n > 16 && memcmp(sa.p, "ATTN", 4) == 0 && sa.p[4] == 1 && sa.p[5] == 0);
+  CHECK(sa.n > 16 && memcmp(sa.p, "ATTN", 4) == 0 && sa.p[4] == ATT_SNAPSHOT_VERSION && sa.p[5] == 0);
   CHECK(att_restore(b, sa.p, sa.n, NOW) == ATT_OK);
   CHECK(att_take_dirty(b) == 0); /* what was read is what is stored */
   CHECK(att_level(b) == ATT_LEVEL_BEHAVIORAL);
@@ -155,7 +156,7 @@ static void export_imports_to_the_same_profile(void) {
   sb = snapshot(b);
   CHECK(same(sa, sb));
   CHECK(strstr((const char *)ea.p, "\"format\":\"attune-profile\"") != NULL);
-  CHECK(strstr((const char *)ea.p, "\"version\":1") != NULL);
+  CHECK(strstr((const char *)ea.p, "\"version\":2") != NULL); /* ATT_EXPORT_VERSION */
   CHECK(strstr((const char *)ea.p, "\"exportedAt\":\"2023-11-14T22:13:20.000Z\"") != NULL);
   free(ea.p);
   free(eb.p);
@@ -283,7 +284,7 @@ static void newer_versions_are_refused_as_newer(void) {
   before = snapshot(v);
   p = malloc(s.n + 5);
   memcpy(p, s.p, s.n);
-  put_u16(p + 4, 2);
+  put_u16(p + 4, ATT_SNAPSHOT_VERSION + 1);
   fix_header(p, s.n);
   CHECK(att_restore(v, p, s.n, NOW) == ATT_E_VERSION);
   CHECK_MSG(strstr(att_errmsg(v), "newer") != NULL, "%s", att_errmsg(v));
@@ -385,7 +386,7 @@ static void imports_with_wrong_content_are_refused(void) {
   IMPORT_BAD("{\"format\":\"other\",\"version\":1,\"level\":\"none\"}", "format");
   IMPORT_BAD("{\"version\":1,\"level\":\"none\"}", "format");
   /* versions */
-  expect_import(__LINE__, v, before, "{\"format\":\"attune-profile\",\"version\":2,\"level\":\"none\"}",
+  expect_import(__LINE__, v, before, "{\"format\":\"attune-profile\",\"version\":3,\"level\":\"none\"}",
                 ATT_E_VERSION, "newer");
   IMPORT_BAD("{\"format\":\"attune-profile\",\"version\":0,\"level\":\"none\"}", "version");
   IMPORT_BAD("{\"format\":\"attune-profile\",\"version\":\"1\",\"level\":\"none\"}", "version");
@@ -457,8 +458,8 @@ static void imports_with_wrong_content_are_refused(void) {
   edited[e.n] = 0;
   IMPORT_OK(edited);
   {
-    char *v2 = strstr(edited, "\"version\":1");
-    if (v2) v2[10] = '2';
+    char *v2 = strstr(edited, "\"version\":2");
+    if (v2) v2[10] = '3';
     CHECK(v2 != NULL);
     expect_import(__LINE__, v, before, edited, ATT_E_VERSION, NULL);
   }

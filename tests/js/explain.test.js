@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, makeCatalog, itemId, LEVELS, expectCode, DAY } from './helpers.js';
+import { open as openAny, scoreOrder, makeCatalog, itemId, LEVELS, expectCode, DAY } from './helpers.js';
+
+/* these tests are about the order by score: diversity re-ranking is off (see diversity.test.js) */
+const open = (o = {}) => openAny({ ...o, config: scoreOrder(o.config) });
 
 const catalog = makeCatalog({ n: 40, seed: 9, neighbors: 3 });
 const ids = catalog.items.map((i) => i.id);

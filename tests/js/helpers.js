@@ -115,6 +115,14 @@ export async function open({
 }
 
 /**
+ * The config with diversity re-ranking off, for tests about the order by score (diversity is
+ * on by default from the behavioral level up and reorders lists; see diversity.test.js).
+ */
+export function scoreOrder(config = {}) {
+  return { ...config, ranking: { diversity: 0, ...(config.ranking ?? {}) } };
+}
+
+/**
  * Simulates a reload: flushes and closes `ctx.engine`, then opens a new engine on the same
  * storage and clock (and, unless overridden, the same catalog, config and options).
  */
@@ -292,6 +300,52 @@ export function snapshotHeader(bytes) {
 export function withFreshChecksum(bytes) {
   const out = Uint8Array.from(bytes);
   new DataView(out.buffer).setUint32(12, crc32(out.subarray(16)), true);
+  return out;
+}
+
+/** The snapshot and export format versions this engine writes. */
+export const SNAPSHOT_VERSION = 2;
+export const EXPORT_VERSION = 2;
+
+/**
+ * A version-2 snapshot rewritten as version 1: no model section (10), and a label section (9)
+ * holding one (truth, reported) pair instead of a counted list.
+ */
+export function asVersion1(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts = [bytes.subarray(0, 16)];
+  let pos = 16;
+  while (pos < bytes.length) {
+    const tag = bytes[pos];
+    const len = v.getUint32(pos + 1, true);
+    const body = bytes.subarray(pos + 5, pos + 5 + len);
+    pos += 5 + len;
+    if (tag === 10) continue;
+    if (tag === 9) {
+      const n = body[4];
+      const rest = body.subarray(5 + 4 * n);
+      const one = new Uint8Array(4 + 4 + rest.length);
+      one.set(body.subarray(0, 4));
+      if (n > 0) one.set(body.subarray(5, 9), 4);
+      one.set(rest, 8);
+      const head = new Uint8Array(5);
+      head[0] = 9;
+      new DataView(head.buffer).setUint32(1, one.length, true);
+      parts.push(head, one);
+      continue;
+    }
+    parts.push(bytes.subarray(pos - 5 - len, pos));
+  }
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  const w = new DataView(out.buffer);
+  w.setUint16(4, 1, true);
+  w.setUint32(8, out.length - 16, true);
+  w.setUint32(12, crc32(out.subarray(16)), true);
   return out;
 }
 

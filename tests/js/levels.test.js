@@ -66,7 +66,7 @@ test('downgrading to none removes the stored record at once and keeps nothing in
   assert.deepEqual(ex.traits, {});
   assert.deepEqual(ex.activeDays, []);
   assert.deepEqual(ex.blocked, { tags: [], items: [] });
-  assert.equal(ex.serverLabel.reported, null);
+  assert.deepEqual(ex.serverLabel.answers, []);
   assert.deepEqual(engine.inventory(), []);
   assert.equal(engine.serverPayload(), null);
   assert.equal(engine.metrics().total.clicks, 0);

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, reopen, flatCatalog, makeCatalog, exportBody, expectCode, DAY, T0 } from './helpers.js';
+import { open as openAny, scoreOrder, reopen, flatCatalog, makeCatalog, exportBody, expectCode, DAY, T0 } from './helpers.js';
+
+/* these tests are about the order by score: diversity re-ranking is off (see diversity.test.js) */
+const open = (o = {}) => openAny({ ...o, config: scoreOrder(o.config) });
 
 /* Every item scores the same at level none: no popularity, no dates. */
 const flat = flatCatalog([

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  open, reopen, makeCatalog, makeClock, itemId, storedBytes, bytesContain, exportBody, flakyStorage,
+  SNAPSHOT_VERSION, asVersion1,   open, reopen, makeCatalog, makeClock, itemId, storedBytes, bytesContain, exportBody, flakyStorage,
   expectCode, nextEvent, macrotask, crc32, snapshotHeader, withFreshChecksum, withVersion,
   createEngine, MemoryStorage, AttuneError,
 } from './helpers.js';
@@ -33,7 +33,7 @@ test('saved snapshots have the documented header: ATTN, version, flags, payload 
   const bytes = await validSnapshot();
   const h = snapshotHeader(bytes);
   assert.equal(h.magic, 'ATTN');
-  assert.equal(h.version, 1);
+  assert.equal(h.version, SNAPSHOT_VERSION);
   assert.equal(h.flags, 0);
   assert.equal(h.length, bytes.length - 16);
   assert.equal(h.crc, crc32(bytes.subarray(16)));
@@ -95,7 +95,7 @@ test('every kind of damage is detected and quarantined: truncation, magic, lengt
 });
 
 test('a snapshot from a newer version is refused: the engine works in memory and never overwrites it', async () => {
-  const newer = withVersion(await validSnapshot(), 2);
+  const newer = withVersion(await validSnapshot(), SNAPSHOT_VERSION + 1);
   const { engine, storage, early, late } = await openOn(newer);
   const err = await late;
   assert.equal(err.code, 'newer_version');
@@ -308,4 +308,14 @@ test('two engines on one storage (two tabs) keep the interactions of both', asyn
   await b.engine.flush();
   const c = await open({ catalog, config, storage, clock });
   assert.deepEqual((await c.engine.export()).history.map((h) => h.item), [itemId(1), itemId(2)]);
+});
+
+test('a version 1 snapshot (before the model section existed) still loads', async () => {
+  const v1 = asVersion1(await validSnapshot());
+  assert.equal(snapshotHeader(v1).version, 1);
+  const { engine, storage } = await openOn(v1);
+  assert.ok((await engine.export()).history.length > 0);
+  await engine.track({ item: itemId(20), type: 'view' });
+  await engine.flush();
+  assert.equal(snapshotHeader(storage.peek('default')).version, SNAPSHOT_VERSION, 'it is rewritten in the current format');
 });
