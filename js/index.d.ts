@@ -63,9 +63,13 @@ export interface Config {
     diversity?: number;
     maxPerCategory?: number;
     exploration?: number;
-    weights?: { popularity?: number; freshness?: number; affinity?: number; related?: number };
+    weights?: {
+      popularity?: number; freshness?: number; affinity?: number; related?: number;
+      context?: number; session?: number; model?: number;
+    };
     freshnessHalfLifeDays?: number;
   };
+  model?: { lambda?: number; alpha?: number; learningRate?: number };
   sensitiveTags?: string[];
   editorial?: { pins?: { item: string; position: number; segment?: string }[]; exclude?: string[] };
 }
@@ -155,6 +159,8 @@ export interface RecommendOptions {
   exclude?: string[];
   filter?: { tags?: string[]; categories?: string[] };
   context?: Context;
+  /** Makes exploration reproducible (level individual). */
+  seed?: number;
 }
 
 export interface Recommendation {
@@ -166,12 +172,15 @@ export interface Recommendation {
 }
 
 export interface Contribution {
-  signal: string;
+  signal: 'popularity' | 'freshness' | 'segment' | 'affinity' | 'category' | 'context' | 'session' | 'related' |
+    'model' | 'fatigue' | 'editorial';
   level: Level;
   weight: number;
   reason: string;
   tag?: string;
   category?: string;
+  /** At level individual: the learned weight of the signal's group, already in `weight`. */
+  learnedWeight?: number;
 }
 
 export interface Explanation {
@@ -207,6 +216,14 @@ export interface Metrics {
   since: number | null;
   levels: Record<Level, Counts & { positions: (Counts & { position: number | null; orLater: boolean })[] }>;
   total: Counts;
+  counterfactual: {
+    impressions: number;
+    /** Inverse-propensity estimate of the click rate of the greedy (non-exploring) policy. */
+    greedyCtrEstimate: number | null;
+    exploredShown: number;
+    exploredClicked: number;
+    exploredCtr: number | null;
+  };
 }
 
 export interface PrivacyReport {
@@ -251,6 +268,8 @@ export interface Engine {
   setTraits(traits: Record<string, string | null>): Promise<void>;
   track(event: TrackEvent, context?: Context): Promise<void>;
   recommend(options?: RecommendOptions): Recommendation[];
+  /** Logs the displayed recommendations (or ids) as impressions. */
+  shown(items: (Recommendation | string)[], context?: Context): Promise<void>;
   explain(itemId: string, context?: Context): Explanation;
   segment(): string;
   serverPayload(): { segment: string } | null;
