@@ -8,10 +8,10 @@ import { readCatalog } from './catalog-source.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
 import { cachedModule } from './wasm.js';
 
-async function fetchText(url) {
+async function fetchBytes(url) {
   const res = await fetch(url, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.text();
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Compiles a wasm from a URL, streaming when the server labels it application/wasm. */
@@ -83,6 +83,6 @@ export function browserPlatform(defaultWasmUrl) {
       const url = wasm === undefined ? defaultWasmUrl : new URL(wasm, globalThis.location?.href ?? defaultWasmUrl);
       return cachedModule(`${url.href}#${integrity ?? ''}`, () => compileFrom(url, integrity));
     },
-    readCatalog: (catalog) => readCatalog(catalog, fetchText, globalThis.location?.href),
+    readCatalog: (catalog) => readCatalog(catalog, fetchBytes, globalThis.location?.href),
   };
 }

@@ -7,6 +7,7 @@ import { browserPlatform } from './browser.js';
 
 export { AttuneError } from './errors.js';
 export { MemoryStorage } from './storage/memory.js';
+export { packCatalog } from './pack.js';
 
 const platform = browserPlatform(new URL('../dist/attune.wasm', import.meta.url));
 

@@ -10,14 +10,15 @@ import { cachedModule } from './wasm.js';
 
 export { AttuneError } from './errors.js';
 export { MemoryStorage } from './storage/memory.js';
+export { packCatalog } from './pack.js';
 
 const WASM_URL = new URL('../dist/attune.wasm', import.meta.url);
 
-async function fetchText(url) {
-  if (url.protocol === 'file:') return readFile(fileURLToPath(url), 'utf8');
+async function fetchBytes(url) {
+  if (url.protocol === 'file:') return new Uint8Array(await readFile(fileURLToPath(url)));
   const res = await fetch(url);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.text();
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 const platform = {
@@ -31,7 +32,7 @@ const platform = {
       return WebAssembly.compile(bytes);
     });
   },
-  readCatalog: (catalog) => readCatalog(catalog, fetchText, `file://${process.cwd()}/`),
+  readCatalog: (catalog) => readCatalog(catalog, fetchBytes, `file://${process.cwd()}/`),
 };
 
 /**

@@ -81,8 +81,9 @@ int att_take_dirty(att_engine *h);
  * against it: traits no longer declared are dropped and the level is capped.  Result: the
  * normalised configuration as JSON. */
 int att_configure(att_engine *h, const char *json, size_t len, double now);
-/* Replaces the catalog (JSON, see DESIGN.md).  Result: {"items","tags","categories","dim",
- * "droppedNeighbors"}. */
+/* Replaces the catalog: JSON (see README), or the compact binary catalog (bytes starting with
+ * "ATTC", see catalog.h), validated alike.  Result: {"items","tags","categories","dim",
+ * "droppedNeighbors","bytes"}. */
 int att_load_catalog(att_engine *h, const char *json, size_t len, double now);
 
 /* Declares traits: a JSON object {name: value|null}; null clears a trait. */

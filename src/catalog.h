@@ -1,6 +1,7 @@
 /* catalog.h — the site's items, held as struct-of-arrays for the ranking loops.  Ids, tags,
  * categories and titles are interned; tags per item and related-item lists are stored in
- * compressed rows (an offset array plus one flat array). */
+ * compressed rows (an offset array plus one flat array).  Built from JSON or from the compact
+ * binary catalog, through one validating builder. */
 #ifndef ATT_CATALOG_H
 #define ATT_CATALOG_H
 
@@ -11,6 +12,18 @@
 
 #define ATT_NO_CATEGORY 0xffffu
 #define ATT_NO_TITLE UINT32_MAX
+
+/* The compact binary catalog (what `attune-pack` writes and the JS glue makes from catalog
+ * objects), little-endian:
+ *   "ATTC" | u16 version (1) | u16 flags (0) | u32 payload length | u32 CRC-32 of the payload
+ *   payload: u32 items, u32 dim, u32 strings, strings x (u16 length, UTF-8 bytes),
+ *     items x (u32 id, u8 tags, tags x u32, u32 category, u32 title, f64 popularity,
+ *              f64 publishedAt, u8 has vector, [dim x f32], u8 neighbors,
+ *              neighbors x (u32 item position, f32 weight))
+ *   Strings are referred to by index (ATT_CATALOG_NONE = absent); NaN = absent number. */
+#define ATT_CATALOG_MAGIC "ATTC"
+#define ATT_CATALOG_PACK_VERSION 1
+#define ATT_CATALOG_NONE 0xffffffffu
 
 typedef struct att__catalog {
   uint32_t n;          /* items; item i has id ids[i] */
@@ -33,6 +46,8 @@ typedef struct att__catalog {
  * parsed one at a time, so memory stays near the size of the result.  Errors name the item by
  * index and id. */
 int att__catalog_parse(att__err *e, const char *json, size_t len, att__catalog **out);
+/* The same from the compact binary form (see above), validated just as strictly. */
+int att__catalog_load_packed(att__err *e, const unsigned char *bytes, size_t len, att__catalog **out);
 void att__catalog_free(att__catalog *c);
 
 /* Index of item `id`, or -1. */

@@ -175,22 +175,32 @@ const char *att__rd_str(att__rd *r, size_t *n) {
   return (const char *)p;
 }
 
+/* CRC-32 by "slicing by 8": eight tables let the loop take 8 bytes per step, which keeps
+ * checking a multi-megabyte packed catalog to a few milliseconds. */
 uint32_t att__crc32(const unsigned char *p, size_t n) {
-  static uint32_t table[256];
+  static uint32_t t[8][256];
   static int ready;
   uint32_t c = 0xffffffffu;
-  size_t i;
   if (!ready) {
     uint32_t k, v;
     int j;
     for (k = 0; k < 256; k++) {
       v = k;
       for (j = 0; j < 8; j++) v = (v & 1) ? 0xedb88320u ^ (v >> 1) : v >> 1;
-      table[k] = v;
+      t[0][k] = v;
     }
+    for (k = 0; k < 256; k++)
+      for (j = 1; j < 8; j++) t[j][k] = (t[j - 1][k] >> 8) ^ t[0][t[j - 1][k] & 0xff];
     ready = 1;
   }
-  for (i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+  while (n >= 8) {
+    uint32_t a = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    c = t[7][a & 0xff] ^ t[6][(a >> 8) & 0xff] ^ t[5][(a >> 16) & 0xff] ^ t[4][a >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^
+        t[1][p[6]] ^ t[0][p[7]];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = t[0][(c ^ *p++) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
 }
 

@@ -541,6 +541,7 @@ static int att__imp_time(att__err *e, const att__jv *obj, const char *key, const
   const att__jv *v = att__jv_get(obj, key);
   size_t n;
   const char *s;
+  *out = NAN;
   if (nullable && (!v || att__jv_type(v) == ATT__J_NULL)) {
     *out = NAN;
     return ATT_OK;
@@ -556,6 +557,8 @@ static int att__imp_time(att__err *e, const att__jv *obj, const char *key, const
 static int att__imp_str(att__err *e, const att__jv *obj, const char *key, const char *where, const char **s,
                         size_t *n) {
   const att__jv *v = att__jv_get(obj, key);
+  *s = "";
+  *n = 0;
   if (att__jv_type(v) != ATT__J_STR) return att__fail(e, ATT_E_PROFILE, "%s.%s: expected a string", where, key);
   *s = att__jv_str(v, n);
   return ATT_OK;
@@ -563,6 +566,7 @@ static int att__imp_str(att__err *e, const att__jv *obj, const char *key, const 
 
 static int att__imp_num(att__err *e, const att__jv *obj, const char *key, const char *where, double *d) {
   const att__jv *v = att__jv_get(obj, key);
+  *d = 0;
   if (att__jv_type(v) != ATT__J_NUM) return att__fail(e, ATT_E_PROFILE, "%s.%s: expected a number", where, key);
   *d = att__jv_num(v);
   return ATT_OK;

@@ -99,7 +99,17 @@ test('catalog JSON text that is not JSON is bad_json, with the byte offset', asy
   await expectCode(() => open({ catalog: `${text} trailing` }), 'bad_json');
   await expectCode(() => open({ catalog: '{"version": 1, "items": [{"id": "a",}]}' }), 'bad_json', 'byte');
   await expectCode(() => open({ catalog: '   ' }), 'bad_json');
-  await expectCode(() => open({ catalog: `{"version":1,"items":[{"id":"a","deep":${deepJSON(10000)}}]}` }), 'bad_json');
+  /* the glue parses catalog JSON itself and packs only the fields the engine uses, so deeply
+     nested display fields are ignored like any other extra field */
+  const deep = await open({ catalog: `{"version":1,"items":[{"id":"a","deep":${deepJSON(10000)}}]}` });
+  assert.equal(deep.engine.catalogInfo.items, 1);
+});
+
+test('a catalog the glue packs and the same catalog read as JSON by the core load identically', async () => {
+  const packed = await open({ catalog });
+  const viaCore = await open({ catalog: { ...catalog, unknownTopLevelKey: undefined } });
+  assert.deepEqual(packed.engine.catalogInfo, viaCore.engine.catalogInfo);
+  assert.deepEqual(packed.engine.recommend({ k: 25 }), viaCore.engine.recommend({ k: 25 }));
 });
 
 test('extra item fields (url, image, price) are ignored; unknown neighbor ids are dropped and counted', async () => {
