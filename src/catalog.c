@@ -134,13 +134,16 @@ static int att__build_tags_reserve(att__catbuild *b, size_t more) {
   return ATT_OK;
 }
 
-/* Adds tag id `tid` to the current item (repeated tags count once). */
+/* Adds tag id `tid` to the current item, keeping its tags sorted by id (so similarity can
+ * merge two lists) and counting a repeated tag once. */
 static void att__build_tag_id(att__catbuild *b, uint16_t tid) {
   att__catalog *c = b->c;
-  size_t j;
-  for (j = c->tag_off[c->n - 1]; j < b->ntag_ids; j++)
-    if (c->tag_ids[j] == tid) return;
-  c->tag_ids[b->ntag_ids++] = tid;
+  size_t j = b->ntag_ids, start = c->tag_off[c->n - 1];
+  while (j > start && c->tag_ids[j - 1] > tid) j--;
+  if (j > start && c->tag_ids[j - 1] == tid) return;
+  memmove(c->tag_ids + j + 1, c->tag_ids + j, (b->ntag_ids - j) * sizeof *c->tag_ids);
+  c->tag_ids[j] = tid;
+  b->ntag_ids++;
 }
 
 /* Interns a tag (or category) name; `k` (the position) is for messages. */

@@ -30,7 +30,7 @@ typedef struct att__catalog {
   uint32_t dim;        /* vector dimension, 0 = no vectors */
   att__strtab ids, tags, cats, titles;
   uint32_t *tag_off;   /* n + 1 offsets into tag_ids */
-  uint16_t *tag_ids;
+  uint16_t *tag_ids;   /* each item's tags, sorted by id */
   uint16_t *cat;       /* ATT_NO_CATEGORY when absent */
   float *pop;          /* popularity prior in [0, 1]: log1p(popularity) / log1p(max) */
   float *published;    /* days since the epoch, NaN when absent */

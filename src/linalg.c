@@ -3,6 +3,10 @@
 
 #include <math.h>
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 void att__syr(double *a, const float *x, double w, int n) {
   int i, j;
   for (i = 0; i < n; i++) {
@@ -48,5 +52,31 @@ double att__dot(const float *x, const double *y, int n) {
   double s = 0;
   int i;
   for (i = 0; i < n; i++) s += x[i] * y[i];
+  return s;
+}
+
+float att__dotf(const float *x, const float *y, uint32_t n) {
+  uint32_t i = 0;
+  float s;
+#ifdef __wasm_simd128__
+  v128_t a = wasm_f32x4_splat(0), b = wasm_f32x4_splat(0);
+  for (; i + 8 <= n; i += 8) {
+    a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
+    b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_v128_load(x + i + 4), wasm_v128_load(y + i + 4)));
+  }
+  a = wasm_f32x4_add(a, b);
+  s = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) +
+      wasm_f32x4_extract_lane(a, 3);
+#else
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[i] * y[i];
+    s1 += x[i + 1] * y[i + 1];
+    s2 += x[i + 2] * y[i + 2];
+    s3 += x[i + 3] * y[i + 3];
+  }
+  s = (s0 + s1) + (s2 + s3);
+#endif
+  for (; i < n; i++) s += x[i] * y[i];
   return s;
 }

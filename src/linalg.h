@@ -5,6 +5,7 @@
 #define ATT_LINALG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Adds w * x x^T to the n x n row-major matrix a (only what a solve reads is required to be
  * exact, but the whole matrix is kept symmetric). */
@@ -14,7 +15,10 @@ void att__axpy(double *a, const float *x, double w, int n);
 /* Solves a x = b in place for symmetric positive-definite a (n x n, row-major, overwritten by
  * its Cholesky factor); b receives x.  Returns 0, or -1 when a is not positive definite. */
 int att__spd_solve(double *a, double *b, int n);
-/* Dot product of a float vector and a double vector. */
+/* Dot product of a float vector and a double vector (exact scoring). */
 double att__dot(const float *x, const double *y, int n);
+/* Dot product of two float vectors in float (the ranking loop's): four running sums, and
+ * 128-bit SIMD lanes when compiled with -msimd128. */
+float att__dotf(const float *x, const float *y, uint32_t n);
 
 #endif

@@ -119,9 +119,11 @@ int att__privacy_purge(att__profile *p, const att__config *cfg, const att__catal
 void att__rng_seed(att__rng *r, double seed) {
   uint64_t s = 0;
   if (isfinite(seed)) {
+    /* callers pass integers below 2^53; anything else is folded in bit by bit (fmod would pull
+       in slow long-double code on wasm) */
     double a = fabs(seed);
-    s = (uint64_t)fmod(a, 18446744073709551616.0);
-    s ^= (uint64_t)((a - floor(a)) * 9007199254740992.0);
+    if (a < 9007199254740992.0 && a == floor(a)) s = (uint64_t)a;
+    else memcpy(&s, &seed, sizeof s);
   }
   r->s = s ^ 0x9e3779b97f4a7c15ull;
 }

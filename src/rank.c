@@ -86,8 +86,8 @@ void att__ranker_free(att__ranker *r) {
   att__free(r->ctxrule_tag);
   att__free(r->ctxlearn_tag);
   att__free(r->sess_tag);
-  att__free(r->tag_abs);
-  att__free(r->tag_rel);
+  att__free(r->tag_pair);
+  att__free(r->uvecf);
   att__free(r->tagblk);
   att__free(r->catw);
   att__free(r->cataff);
@@ -111,9 +111,10 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
   if (!ATT__ALLOC(fresh0, n) || !ATT__ALLOC(inv_norm, n) || !ATT__ALLOC(pin_idx, cfg->npins + 1) ||
       !ATT__ALLOC(score, n) || !ATT__ALLOC(flag, n) || !ATT__ALLOC(heap, n) || !ATT__ALLOC(tagw, nt) ||
       !ATT__ALLOC(tagaff, nt) || !ATT__ALLOC(ctxrule_tag, nt) || !ATT__ALLOC(ctxlearn_tag, nt) ||
-      !ATT__ALLOC(sess_tag, nt) || !ATT__ALLOC(tag_abs, nt) || !ATT__ALLOC(tag_rel, nt) || !ATT__ALLOC(tagblk, nt) ||
+      !ATT__ALLOC(sess_tag, nt) || !ATT__ALLOC(tag_pair, 2 * nt) || !ATT__ALLOC(tagblk, nt) ||
       !ATT__ALLOC(catw, nc) || !ATT__ALLOC(cataff, nc) || !ATT__ALLOC(ctxrule_cat, nc) || !ATT__ALLOC(cat_all, nc) ||
-      !ATT__ALLOC(uvec, cat->dim + 1) || !ATT__ALLOC(gram, cat->dim * cat->dim + 1) || !ATT__ALLOC(rule_on, cfg->ncontext_rules + 1) ||
+      !ATT__ALLOC(uvec, cat->dim + 1) || !ATT__ALLOC(uvecf, cat->dim + 1) ||
+      !ATT__ALLOC(gram, cat->dim * cat->dim + 1) || !ATT__ALLOC(rule_on, cfg->ncontext_rules + 1) ||
       !(x.rel = att__calloc(n, sizeof *x.rel)) || !(x.extra = att__calloc(n, sizeof *x.extra))) {
     att__ranker_free(&x);
     return ATT_E_NOMEM;
@@ -132,6 +133,7 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
   }
   for (p = 0; p < cfg->npins; p++)
     x.pin_idx[p] = (int32_t)att__catalog_find(cat, cfg->pins[p].item, strlen(cfg->pins[p].item));
+  for (p = 1; p <= ATT_MAX_ITEM_TAGS; p++) x.inv_sqrt[p] = (float)(1 / sqrt((double)p));
   att__ranker_free(r);
   *r = x;
   return ATT_OK;
@@ -352,7 +354,11 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
   r->lambda_b = 0;
   r->uconf = 0;
   r->fresh_scale = exp2(-(now / ATT_DAY_MS - r->fresh_ref) / cfg->freshness_half_life_days);
+  r->fresh_scale_f = (float)r->fresh_scale;
   for (g = 0; g < ATT_SIG_COUNT; g++) r->theta[g] = level >= ATT_LEVEL_INDIVIDUAL ? p->model.theta[g] : 1;
+  r->w_pop_f = (float)(r->theta[ATT_SIG_POPULARITY] * cfg->w_popularity);
+  r->w_fresh_f = (float)(r->theta[ATT_SIG_FRESHNESS] * cfg->w_freshness);
+  r->model_w = 0;
 
   r->seg = level >= ATT_LEVEL_SEGMENT ? att__segment_match(cfg, p, now) : -1;
   if (r->seg >= 0 && r->seg < cfg->nsegments) att__rule_tables(cat, &cfg->segments[r->seg], r->tagw, r->catw);
@@ -423,11 +429,14 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
 
   /* the fast path's combined tables; the exact scorer reads the parts */
   for (i = 0; i < nt; i++) {
-    r->tag_abs[i] = r->theta[ATT_SIG_SEGMENT] * r->tagw[i] + r->theta[ATT_SIG_CONTEXT] * r->ctxrule_tag[i];
-    r->tag_rel[i] = r->theta[ATT_SIG_AFFINITY] * r->tagaff[i] +
-                    r->theta[ATT_SIG_CONTEXT] * (r->ctxlearn_tag[i] + r->sess_tag[i]);
-    if (r->tag_abs[i] != 0 || r->tag_rel[i] != 0) r->use_tags = 1;
+    double a = r->theta[ATT_SIG_SEGMENT] * r->tagw[i] + r->theta[ATT_SIG_CONTEXT] * r->ctxrule_tag[i];
+    double b = r->theta[ATT_SIG_AFFINITY] * r->tagaff[i] + r->theta[ATT_SIG_CONTEXT] * (r->ctxlearn_tag[i] + r->sess_tag[i]);
+    r->tag_pair[2 * i] = (float)a;
+    r->tag_pair[2 * i + 1] = (float)b;
+    if (a != 0 || b != 0) r->use_tags = 1;
   }
+  r->model_w = r->uconf > 0 ? (float)(r->theta[ATT_SIG_MODEL] * cfg->w_model * r->uconf) : 0;
+  for (i = 0; i < cat->dim; i++) r->uvecf[i] = (float)r->uvec[i];
   for (i = 0; i < nc; i++)
     r->cat_all[i] = r->theta[ATT_SIG_SEGMENT] * r->catw[i] + r->theta[ATT_SIG_AFFINITY] * r->cataff[i] +
                     r->theta[ATT_SIG_CONTEXT] * r->ctxrule_cat[i];
@@ -516,26 +525,71 @@ static double att__cosine(const att__ranker *r, uint32_t i) {
   return att__dot(y, r->uvec, (int)r->cat->dim) * r->inv_norm[i];
 }
 
-/* The fast score used to select items: the same terms as att__score, combined per call. */
+/* The fast score used to select items: the same terms as att__score, combined per call into
+ * float tables (the exact scorer reports the returned items' scores). */
 static double att__score_fast(const att__ranker *r, uint32_t i) {
   const att__catalog *cat = r->cat;
-  double s, f = r->fresh0[i] * r->fresh_scale;
+  float s, f = r->fresh0[i] * r->fresh_scale_f;
   uint16_t cc = cat->cat[i];
-  s = r->theta[ATT_SIG_POPULARITY] * r->cfg->w_popularity * cat->pop[i] +
-      r->theta[ATT_SIG_FRESHNESS] * r->cfg->w_freshness * (f > 1 ? 1 : f) + r->extra[i];
+  s = r->w_pop_f * cat->pop[i] + r->w_fresh_f * (f > 1 ? 1 : f) + r->extra[i];
   if (r->use_tags) {
-    uint32_t k0 = cat->tag_off[i], k1 = cat->tag_off[i + 1], k;
-    double a = 0, b = 0;
-    for (k = k0; k < k1; k++) {
-      a += r->tag_abs[cat->tag_ids[k]];
-      b += r->tag_rel[cat->tag_ids[k]];
+    const uint16_t *t = cat->tag_ids + cat->tag_off[i];
+    uint32_t n = cat->tag_off[i + 1] - cat->tag_off[i], k;
+    float a = 0, b = 0;
+    for (k = 0; k < n; k++) {
+      const float *pair = r->tag_pair + 2 * t[k];
+      a += pair[0];
+      b += pair[1];
     }
-    s += a + (k1 > k0 ? b / sqrt((double)(k1 - k0)) : 0);
+    s += a + (n ? b * r->inv_sqrt[n] : 0);
   }
-  if (cc != ATT_NO_CATEGORY) s += r->cat_all[cc];
-  if (r->uconf > 0 && r->inv_norm[i] > 0)
-    s += r->theta[ATT_SIG_MODEL] * r->cfg->w_model * r->uconf * att__cosine(r, i);
+  if (cc != ATT_NO_CATEGORY) s += (float)r->cat_all[cc];
+  if (r->model_w != 0 && r->inv_norm[i] > 0)
+    s += r->model_w * att__dotf(cat->vec + (size_t)i * cat->dim, r->uvecf, cat->dim) * r->inv_norm[i];
   return s;
+}
+
+/* Fast scores of every item into r->score (-inf when excluded); returns how many are eligible.
+ * The loop reads everything through local restrict pointers, so the stores into score[] do
+ * not force the compiler to reload the tables on every item. */
+static uint32_t att__score_all(att__ranker *r) {
+  const att__catalog *cat = r->cat;
+  const uint32_t n = cat->n, dim = cat->dim;
+  double *restrict score = r->score;
+  const uint8_t *restrict flag = r->flag;
+  const float *restrict pop = cat->pop, *restrict fresh0 = r->fresh0, *restrict extra = r->extra;
+  const float *restrict pair = r->tag_pair, *restrict inv_norm = r->inv_norm, *restrict inv_sqrt = r->inv_sqrt;
+  const float *restrict vec = cat->vec, *restrict u = r->uvecf;
+  const uint16_t *restrict tag_ids = cat->tag_ids, *restrict cats = cat->cat;
+  const uint32_t *restrict tag_off = cat->tag_off;
+  const double *restrict cat_all = r->cat_all;
+  const float w_pop = r->w_pop_f, w_fresh = r->w_fresh_f, scale = r->fresh_scale_f, model_w = r->model_w;
+  const int use_tags = r->use_tags;
+  uint32_t i, eligible = 0;
+  for (i = 0; i < n; i++) {
+    float s, f;
+    if (flag[i]) {
+      score[i] = -INFINITY;
+      continue;
+    }
+    f = fresh0[i] * scale;
+    s = w_pop * pop[i] + w_fresh * (f > 1 ? 1 : f) + extra[i];
+    if (use_tags) {
+      uint32_t k = tag_off[i], end = tag_off[i + 1];
+      float a = 0, b = 0;
+      for (; k < end; k++) {
+        const float *t = pair + 2 * tag_ids[k];
+        a += t[0];
+        b += t[1];
+      }
+      s += a + b * inv_sqrt[tag_off[i + 1] - tag_off[i]];
+    }
+    if (cats[i] != ATT_NO_CATEGORY) s += (float)cat_all[cats[i]];
+    if (model_w != 0 && inv_norm[i] > 0) s += model_w * att__dotf(vec + (size_t)i * dim, u, dim) * inv_norm[i];
+    score[i] = s;
+    eligible++;
+  }
+  return eligible;
 }
 
 static void att__emit(const att__ranker *r, att__sink *sink, double *s, int signal, uint32_t key, double raw) {
@@ -667,25 +721,31 @@ static uint32_t att__select(att__ranker *r, uint32_t cap) {
  * their vectors when the catalog has them. */
 static double att__similarity(const att__ranker *r, uint32_t a, uint32_t b) {
   const att__catalog *cat = r->cat;
-  uint32_t i, j, inter = 0, na = cat->tag_off[a + 1] - cat->tag_off[a], nb = cat->tag_off[b + 1] - cat->tag_off[b];
+  uint32_t i = cat->tag_off[a], j = cat->tag_off[b], ie = cat->tag_off[a + 1], je = cat->tag_off[b + 1], inter = 0;
+  uint32_t na = ie - i, nb = je - j;
   double jac, cos;
-  for (i = cat->tag_off[a]; i < cat->tag_off[a + 1]; i++)
-    for (j = cat->tag_off[b]; j < cat->tag_off[b + 1]; j++)
-      if (cat->tag_ids[i] == cat->tag_ids[j]) inter++;
+  while (i < ie && j < je) { /* tags are sorted by id: merge */
+    if (cat->tag_ids[i] < cat->tag_ids[j]) i++;
+    else if (cat->tag_ids[i] > cat->tag_ids[j]) j++;
+    else {
+      inter++;
+      i++;
+      j++;
+    }
+  }
   jac = na + nb > inter ? (double)inter / (double)(na + nb - inter) : 0;
   if (cat->cat[a] != ATT_NO_CATEGORY && cat->cat[a] == cat->cat[b]) jac = (jac + 1) / 2;
   if (cat->dim == 0 || r->inv_norm[a] == 0 || r->inv_norm[b] == 0) return jac;
-  cos = 0;
-  for (i = 0; i < cat->dim; i++)
-    cos += (double)cat->vec[(size_t)a * cat->dim + i] * cat->vec[(size_t)b * cat->dim + i];
-  cos *= (double)r->inv_norm[a] * r->inv_norm[b];
+  cos = att__dotf(cat->vec + (size_t)a * cat->dim, cat->vec + (size_t)b * cat->dim, cat->dim) *
+        (double)r->inv_norm[a] * r->inv_norm[b];
   return (jac + (cos > 0 ? cos : 0)) / 2;
 }
 
 /* Maximal-marginal-relevance re-ranking of `c[0..n)` (best first) in place: each next item
  * maximises (1 - lambda) * relevance - lambda * (similarity to what is already chosen), with
- * relevance the score scaled to [0, 1] over the candidates. */
-static void att__mmr(const att__ranker *r, uint32_t *c, uint32_t n, double lambda) {
+ * relevance the score scaled to [0, 1] over the candidates.  Only the first `upto` places are
+ * chosen this way; the rest keep score order. */
+static void att__mmr(const att__ranker *r, uint32_t *c, uint32_t n, uint32_t upto, double lambda) {
   double lo = INFINITY, hi = -INFINITY, sim;
   uint32_t i, k;
   double maxsim[ATT_MAX_K * 4 + 64];
@@ -695,7 +755,7 @@ static void att__mmr(const att__ranker *r, uint32_t *c, uint32_t n, double lambd
     if (r->score[c[i]] > hi) hi = r->score[c[i]];
     maxsim[i] = 0;
   }
-  for (k = 1; k < n; k++) {
+  for (k = 1; k < n && k < upto; k++) {
     uint32_t best = k, t;
     double bestv = -INFINITY;
     for (i = k; i < n; i++) maxsim[i] = fmax(maxsim[i], att__similarity(r, c[k - 1], c[i]));
@@ -777,16 +837,19 @@ static const att__event *att__related_source(const att__ranker *r, const att__pr
   return best;
 }
 
-/* The positive window event whose item's vector is closest to item i's. */
+/* The positive window event whose item's vector is closest to item i's (by cosine: the model
+ * signal this names is a cosine). */
 static const att__event *att__similar_source(const att__ranker *r, const att__profile *p, uint32_t i) {
+  const att__catalog *cat = r->cat;
   const att__event *best = NULL;
-  double bs = 0;
+  const float *y = cat->vec + (size_t)i * cat->dim;
+  float bs = 0;
   int j;
   for (j = 0; j < p->nwin; j++) {
     const att__event *ev = &p->win[j];
-    double sim;
+    float sim;
     if (ev->idx < 0 || (uint32_t)ev->idx == i || att__ev_weight(r->cfg, ev) <= 0) continue;
-    sim = att__similarity(r, (uint32_t)ev->idx, i);
+    sim = att__dotf(cat->vec + (size_t)ev->idx * cat->dim, y, cat->dim) * r->inv_norm[ev->idx];
     if (sim > bs) {
       bs = sim;
       best = ev;
@@ -986,14 +1049,7 @@ int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, cons
     r->flag[idx] |= ATT__X_PINNED;
     npins++;
   }
-  for (i = 0; i < n; i++) {
-    if (r->flag[i]) {
-      r->score[i] = -INFINITY;
-      continue;
-    }
-    r->score[i] = att__score_fast(r, i);
-    eligible++;
-  }
+  eligible = att__score_all(r);
 
   need = (uint32_t)(o->k - npins);
   want = need;
@@ -1006,7 +1062,9 @@ int att__rank_recommend(att__err *e, att__ranker *r, const att__profile *p, cons
   for (;;) {
     cap = want < n ? want : n;
     got = att__select(r, cap);
-    if (r->level >= ATT_LEVEL_BEHAVIORAL && cfg->diversity > 0) att__mmr(r, r->heap, got, cfg->diversity);
+    /* with a category cap the walk below may need more than `need` places in MMR order */
+    if (r->level >= ATT_LEVEL_BEHAVIORAL && cfg->diversity > 0)
+      att__mmr(r, r->heap, got, cfg->max_per_category > 0 ? got : need, cfg->diversity);
     npers = 0;
     if (cfg->max_per_category > 0) {
       /* in rank order, skipping categories that are full; pins count toward the cap */

@@ -56,7 +56,8 @@ typedef struct att__ranker {
   uint32_t ntouched, cap_touched;
   uint32_t *heap;
   /* per tag and per category */
-  double *tagw, *tagaff, *ctxrule_tag, *ctxlearn_tag, *sess_tag, *tag_abs, *tag_rel;
+  double *tagw, *tagaff, *ctxrule_tag, *ctxlearn_tag, *sess_tag;
+  float *tag_pair;      /* fast path, per tag: (site boosts, interest) with learned weights applied */
   uint8_t *tagblk;
   double *catw, *cataff, *ctxrule_cat, *cat_all;
   /* this call */
@@ -64,6 +65,9 @@ typedef struct att__ranker {
   double now, fresh_scale, w_rel_norm, lambda_b;
   double theta[ATT_SIG_COUNT];
   double *uvec;         /* the user vector (dim), normalised */
+  float *uvecf;         /* the same in float, for the fast path */
+  float inv_sqrt[ATT_MAX_ITEM_TAGS + 1]; /* 1 / sqrt(n) */
+  float w_pop_f, w_fresh_f, fresh_scale_f, model_w; /* fast-path weights */
   double *gram;         /* scratch for solving it: dim x dim */
   double uconf;         /* confidence in it: n / (n + 3) */
   att__context ctx;
