@@ -439,7 +439,8 @@ static const att__served_item *att__served_find(const att_engine *h, uint32_t id
   return NULL;
 }
 
-/* Adds an interaction to the session, starting a new session after a long pause. */
+/* Adds an interaction (arriving at `at`) to the session, starting a new session after a long
+ * pause. */
 static void att__session_add(att_engine *h, int32_t idx, double at) {
   att__session *s = &h->session;
   if (s->n > 0 && at - s->at[s->n - 1] > ATT_SESSION_GAP_MS) s->n = 0;
@@ -541,7 +542,12 @@ ATT_API int att_track(att_engine *h, const char *item, size_t item_len, int type
     }
   }
   if (p->level >= ATT_LEVEL_CONTEXTUAL && !sensitive && type != ATT_EV_IMPRESSION && type != ATT_EV_DISMISS)
-    att__session_add(h, (int32_t)idx, at);
+    att__session_add(h, (int32_t)idx, now); /* the visit runs on arrival time, whatever `at` says */
+  if (type != ATT_EV_IMPRESSION && type != ATT_EV_DISMISS) {
+    /* an item opened is no longer one "shown without being opened" */
+    int m = att__marks_find(&p->model.impressions, item, item_len);
+    if (m >= 0) att__marks_remove(&p->model.impressions, m);
+  }
   if (dismiss || (type == ATT_EV_DISMISS && p->level >= ATT_LEVEL_BEHAVIORAL)) {
     if (dkey) {
       if (p->dismissed.n >= ATT_MAX_DISMISSED) { /* keep the newest dismissals */
@@ -715,7 +721,7 @@ ATT_API int att_inventory(att_engine *h, double now) {
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__tick(h, now)) return h->err.code;
-  if (att__inventory_json(&h->prof, &h->cfg, h->cat, now, &h->result))
+  if (att__inventory_json(&h->prof, &h->cfg, h->cat, att__session_now(h, now)->n, now, &h->result))
     return att__fail(&h->err, ATT_E_NOMEM, "inventory: out of memory");
   return ATT_OK;
 }

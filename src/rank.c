@@ -58,7 +58,8 @@ static const int att__signal_groups[ATT__S_COUNT] = {
 typedef struct att__contrib {
   int signal;
   uint32_t key; /* tag, category or item, by signal */
-  double w;
+  double w;     /* what it adds to the score */
+  double raw;   /* the same before the learned weight of its group */
 } att__contrib;
 
 #define ATT__MAX_CONTRIB (5 * ATT_MAX_ITEM_TAGS + 16)
@@ -309,7 +310,8 @@ static void att__rule_tables(const att__catalog *cat, const att__rule *rule, dou
   }
 }
 
-/* Accumulates window (or session) interactions into per-tag sums, decayed to now. */
+/* Accumulates window interactions in `bucket` (every interaction when bucket is -1) into
+ * per-tag sums, decayed to now; returns how many positive ones there were. */
 static double att__bucket_affinity(const att__ranker *r, const att__profile *p, int bucket, double *tag) {
   const att__catalog *cat = r->cat;
   double n = 0;
@@ -318,7 +320,7 @@ static double att__bucket_affinity(const att__ranker *r, const att__profile *p, 
   for (j = 0; j < p->nwin; j++) {
     const att__event *ev = &p->win[j];
     double w;
-    if (ev->idx < 0 || ev->bucket != bucket + 1) continue;
+    if (ev->idx < 0 || (bucket >= 0 && ev->bucket != bucket + 1)) continue;
     w = att__ev_weight(r->cfg, ev) * att__decay(r->now - ev->at, r->cfg->half_life_days);
     for (k = cat->tag_off[ev->idx]; k < cat->tag_off[ev->idx + 1]; k++) tag[cat->tag_ids[k]] += w;
     if (w > 0) n += 1;
@@ -397,15 +399,21 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
     /* learned: this bucket's affinities, shrunk toward the overall ones by how much data it has;
        the contribution is the difference the bucket makes */
     if (bucket >= 0 && p->nwin > 0) {
+      /* the overall side of the difference is summed the same way as the bucket's, so a
+         profile whose every interaction is in this bucket gets exactly nothing from it */
       double nb = att__bucket_affinity(r, p, bucket, r->ctxlearn_tag);
+      memset(r->sess_tag, 0, nt * sizeof *r->sess_tag); /* scratch for the overall sums */
+      att__bucket_affinity(r, p, -1, r->sess_tag);
       if (nb > 0 && att__normalise(r->ctxlearn_tag, nt, cfg->w_affinity)) {
+        att__normalise(r->sess_tag, nt, cfg->w_affinity);
         r->lambda_b = nb / (nb + ATT__BUCKET_PRIOR);
-        for (i = 0; i < nt; i++) r->ctxlearn_tag[i] = r->lambda_b * (r->ctxlearn_tag[i] - r->tagaff[i]);
-        /* expressed in context-weight units: w_context scales how much context may move things */
-        for (i = 0; i < nt; i++) r->ctxlearn_tag[i] *= cfg->w_context;
+        /* in context-weight units: w_context scales how much context may move things */
+        for (i = 0; i < nt; i++)
+          r->ctxlearn_tag[i] = cfg->w_context * r->lambda_b * (r->ctxlearn_tag[i] - r->sess_tag[i]);
       } else {
         memset(r->ctxlearn_tag, 0, nt * sizeof *r->ctxlearn_tag);
       }
+      memset(r->sess_tag, 0, nt * sizeof *r->sess_tag);
     }
     /* session intent: what was done in this session, newest strongest */
     if (s && s->n > 0) {
@@ -603,6 +611,7 @@ static void att__emit(const att__ranker *r, att__sink *sink, double *s, int sign
     sink->v[sink->n].signal = signal;
     sink->v[sink->n].key = key;
     sink->v[sink->n].w = w;
+    sink->v[sink->n].raw = raw;
     sink->n++;
   }
 }
@@ -863,23 +872,46 @@ static const char *att__item_name(const att__catalog *cat, uint32_t i) {
                                        : att__catalog_id(cat, i);
 }
 
-/* "the morning, mobile readers, visitors from search, ..." for the conditions of rule j. */
+/* "the morning, mobile readers, visitors from search, ..." for the conditions of a rule, with
+ * the values that held in this call's context. */
 static void att__describe_rule(const att__ranker *r, const att__rule *rule, char *out, size_t cap) {
   static const char *const wd[] = {"Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"};
+  static const char *const refs[] = {"search", "social", "email", "direct", "internal"};
   size_t o = 0;
-  int k;
+  int k, i;
   out[0] = 0;
   for (k = 0; k < rule->nwhen && o < cap; k++) {
     const char *key = rule->when[k].key, *sep = o ? ", " : "";
     char part[100];
+    part[0] = 0;
     if (strcmp(key, "daypart") == 0 && r->ctx.daypart >= 0) att__fmt(part, sizeof part, "the %s", att__daypart_names[r->ctx.daypart]);
     else if (strcmp(key, "device") == 0 && r->ctx.device >= 0) att__fmt(part, sizeof part, "%s readers", att__device_names[r->ctx.device]);
     else if (strcmp(key, "weekday") == 0 && r->ctx.weekday >= 0) att__fmt(part, sizeof part, "%s", wd[r->ctx.weekday]);
-    else if (strcmp(key, "referrer") == 0) att__fmt(part, sizeof part, "visitors from %s", rule->when[k].values[0]);
-    else att__fmt(part, sizeof part, "%s %s", key, rule->when[k].values[0]);
+    else if (strcmp(key, "referrer") == 0 && r->ctx.referrer >= 0) att__fmt(part, sizeof part, "visitors from %s", refs[r->ctx.referrer]);
+    else
+      for (i = 0; i < r->cfg->ncontext_keys; i++)
+        if (strcmp(r->cfg->context_keys[i], key) == 0 && r->ctx.site[i][0]) att__fmt(part, sizeof part, "%s %s", key, r->ctx.site[i]);
+    if (!part[0]) continue;
     o += (size_t)snprintf(out + o, cap - o, "%s%s", sep, part);
   }
   if (!out[0]) att__fmt(out, cap, "this situation");
+}
+
+/* 1 when rule `rule` boosts the key of contribution `c` (a tag, category or item). */
+static int att__rule_boosts(const att__catalog *cat, const att__rule *rule, const att__contrib *c) {
+  int j;
+  for (j = 0; j < rule->nboost; j++) {
+    const att__boost *b = &rule->boost[j];
+    size_t len = strlen(b->key);
+    if (c->signal == ATT__S_CONTEXT_TAG && b->kind == ATT_BOOST_TAG && att__strtab_find(&cat->tags, b->key, len) == c->key)
+      return 1;
+    if (c->signal == ATT__S_CONTEXT_CATEGORY && b->kind == ATT_BOOST_CATEGORY &&
+        att__strtab_find(&cat->cats, b->key, len) == c->key)
+      return 1;
+    if (c->signal == ATT__S_CONTEXT_ITEM && b->kind == ATT_BOOST_ITEM && att__catalog_find(cat, b->key, len) == c->key)
+      return 1;
+  }
+  return 0;
 }
 
 /* Plain words for one contribution. */
@@ -925,9 +957,9 @@ static void att__reason(const att__ranker *r, const att__profile *p, const att__
     case ATT__S_CONTEXT_CATEGORY:
     case ATT__S_CONTEXT_ITEM: {
       char who[200];
-      who[0] = 0;
-      for (j = 0; j < cfg->ncontext_rules; j++)
-        if (r->rule_on[j]) {
+      att__fmt(who, sizeof who, "this situation");
+      for (j = 0; j < cfg->ncontext_rules; j++) /* the first rule that holds and boosts it */
+        if (r->rule_on[j] && att__rule_boosts(cat, &cfg->context_rules[j], c)) {
           att__describe_rule(r, &cfg->context_rules[j], who, sizeof who);
           break;
         }
@@ -973,7 +1005,7 @@ static void att__reason(const att__ranker *r, const att__profile *p, const att__
       break;
     }
     case ATT__S_FATIGUE:
-      att__fmt(out, cap, "Shown to you %d times without being opened", (int)(-c->w / ATT__FATIGUE_STEP / r->theta[ATT_SIG_MODEL] + 0.5));
+      att__fmt(out, cap, "Shown to you %d times without being opened", (int)(-c->raw / ATT__FATIGUE_STEP + 0.5));
       break;
     default:
       att__fmt(out, cap, "?");

@@ -38,8 +38,8 @@ static double att__min_at(const att__marks *m) {
   return t;
 }
 
-int att__inventory_json(const att__profile *p, const att__config *cfg, const att__catalog *cat, double now,
-                        att__buf *out) {
+int att__inventory_json(const att__profile *p, const att__config *cfg, const att__catalog *cat, int session,
+                        double now, att__buf *out) {
   att__jw w;
   att__jv *arr = att__jw_begin(&w, 1);
   att__row r;
@@ -195,9 +195,9 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
     att__emit_row(&w, arr, &r);
 
     r.key = "session";
-    att__fmt(r.what, sizeof r.what, "What you did in this visit");
+    att__fmt(r.what, sizeof r.what, "What you did in this visit: %d interactions", session);
     r.why = "So what you are reading now weighs more; kept in memory only and dropped when the visit ends";
-    r.count = 0;
+    r.count = session;
     r.oldest = r.expires = NAN;
     r.stored = 0;
     att__emit_row(&w, arr, &r);

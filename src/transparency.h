@@ -9,8 +9,9 @@
 #include "core.h"
 #include "profile.h"
 
-int att__inventory_json(const att__profile *p, const att__config *cfg, const att__catalog *cat, double now,
-                        att__buf *out);
+/* `session` is how many interactions this visit holds (kept in memory only). */
+int att__inventory_json(const att__profile *p, const att__config *cfg, const att__catalog *cat, int session,
+                        double now, att__buf *out);
 int att__metrics_json(const att__profile *p, double now, att__buf *out);
 int att__privacy_report_json(const att__profile *p, const att__config *cfg, double now, att__buf *out);
 

@@ -36,12 +36,17 @@ static int64_t find(const att__catalog *c, const char *id) { return att__catalog
 static int64_t tag_id(const att__catalog *c, const char *tag) { return att__strtab_find(&c->tags, tag, strlen(tag)); }
 
 /* 1 when item `i` carries exactly the tags `want` (in order). */
+/* Item i has exactly the tags `want` (in any order), stored sorted by tag id. */
 static int has_tags(const att__catalog *c, uint32_t i, const char *const *want, uint32_t n) {
-  uint32_t k;
+  uint32_t k, j;
   if (c->tag_off[i + 1] - c->tag_off[i] != n) return 0;
+  for (k = c->tag_off[i] + 1; k < c->tag_off[i + 1]; k++)
+    if (c->tag_ids[k - 1] >= c->tag_ids[k]) return 0;
   for (k = 0; k < n; k++) {
     int64_t t = tag_id(c, want[k]);
-    if (t < 0 || c->tag_ids[c->tag_off[i] + k] != (uint16_t)t) return 0;
+    for (j = c->tag_off[i]; j < c->tag_off[i + 1] && (t < 0 || c->tag_ids[j] != (uint16_t)t); j++) {
+    }
+    if (j == c->tag_off[i + 1]) return 0;
   }
   return 1;
 }

@@ -10,5 +10,6 @@ void test_rank(void);
 void test_snapshot(void);
 void test_api(void);
 void test_alloc_failures(void);
+void test_levels(void);
 
 #endif
