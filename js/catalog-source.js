@@ -36,7 +36,8 @@ export async function readCatalog(catalog, fetchBytes, base) {
     return fromBytes(await fetchCatalog(new URL(catalog, base), fetchBytes));
   }
   if (catalog instanceof URL) return fromBytes(await fetchCatalog(catalog, fetchBytes));
-  if (catalog instanceof Uint8Array || catalog instanceof ArrayBuffer) return fromBytes(new Uint8Array(catalog));
+  if (catalog instanceof Uint8Array) return fromBytes(catalog); /* a view: no copy of megabytes */
+  if (catalog instanceof ArrayBuffer) return fromBytes(new Uint8Array(catalog));
   if (catalog !== null && typeof catalog === 'object' && !Array.isArray(catalog)) {
     const packed = packCatalog(catalog);
     if (packed) return packed;

@@ -6,6 +6,7 @@
  */
 import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
 import { Core } from './wasm.js';
+import { FallbackEngine } from './fallback.js';
 import { MemoryStorage } from './storage/memory.js';
 import { newRevision } from './storage/revision.js';
 
@@ -101,13 +102,19 @@ export class Engine {
     /* adapters report problems they find on their own (a blocked upgrade) through this */
     opts.onStorageError = (err) => (engine ? engine.#report(err) : early.push(err));
     const storage = resolveStorage(opts.storage, platform, opts);
-    let module;
+    let core;
     try {
-      module = await platform.loadModule(opts.wasm, opts.wasmIntegrity);
+      core = new Core(await platform.loadModule(opts.wasm, opts.wasmIntegrity));
     } catch (err) {
-      throw new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err})`, { cause: err });
+      /* the page still gets content: a fallback that ranks by popularity and stores nothing */
+      const cause = err instanceof AttuneError ? err
+        : new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err}); ` +
+          'showing items by popularity, storing nothing', { cause: err });
+      const fallback = new FallbackEngine(await platform.readCatalog(opts.catalog), opts.config, cause.message);
+      for (const [name, fn] of Object.entries(opts.on ?? {})) fallback.on(name, fn);
+      setTimeout(() => fallback.emitError(cause), 0); /* listeners attached right after this resolves hear it */
+      return fallback;
     }
-    const core = new Core(module);
     engine = new Engine(core, storage, opts);
     engine.#platformContext = platform.context?.() ?? {};
     for (const err of early) engine.#report(err);

@@ -318,7 +318,7 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   att__ranker rank;
   att__jw w;
   att__jv *root;
-  int before;
+  int before, rc;
   if (!h) return ATT_E_ARG;
   att__begin(h);
   if (att__check_now(h, now)) return h->err.code;
@@ -337,8 +337,14 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   memset(&rank, 0, sizeof rank);
   before = h->prof.nwin;
   /* everything that can fail comes before the first change (a failed bind changes nothing) */
-  if (att__jw_finish(&w, &h->result) || att__ranker_bind(&rank, &h->cfg, cat) ||
-      att__profile_bind(&h->prof, &h->cfg, cat)) {
+  rc = att__ranker_bind(&rank, &h->cfg, cat);
+  if (!rc) {
+    att__jw_num(&w, root, "rankingBytes", (double)att__ranker_bytes(&rank));
+    rc = att__jw_finish(&w, &h->result);
+  } else {
+    att__jw_finish(&w, &h->result); /* frees the document */
+  }
+  if (rc || att__profile_bind(&h->prof, &h->cfg, cat)) {
     att__ranker_free(&rank);
     att__catalog_free(cat);
     return att__fail(&h->err, ATT_E_NOMEM, "catalog: out of memory");
@@ -347,7 +353,8 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   h->rank = rank;
   att__catalog_free(h->cat);
   h->cat = cat;
-  memset(h->served, 0, sizeof h->served);
+  memset(h->served, 0, sizeof h->served); /* both hold indices into the old catalog */
+  att__session_clear(h);
   att__changed(h, h->prof.nwin != before);
   return att__tick(h, now);
 }

@@ -501,8 +501,9 @@ static int att__read_packed(att__catbuild *b, const void *data, size_t len) {
     if (!isnan(d) && (rc = att__build_published(b, d))) break;
     has_vec = att__rd_u8(&r);
     if (has_vec) {
-      float *row = b->c->vec + (size_t)(b->c->n - 1) * dim;
+      float *row;
       if ((rc = att__build_vector_len(b, dim))) break;
+      row = b->c->vec + (size_t)(b->c->n - 1) * dim;
       if (dim * 4u > r.len - r.pos) {
         bad = 1;
         break;

@@ -126,9 +126,10 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
   x.fresh_ref = isfinite(ref) ? ref : 0;
   for (i = 0; i < cat->n; i++) {
     double nn = 0;
+    /* exponents are clamped (here and in att__prepare) so 0 x infinity never makes a NaN */
     x.fresh0[i] = isnan(cat->published[i])
                       ? 0.0f
-                      : (float)exp2(((double)cat->published[i] - x.fresh_ref) / cfg->freshness_half_life_days);
+                      : (float)exp2(fmax(-1000, ((double)cat->published[i] - x.fresh_ref) / cfg->freshness_half_life_days));
     for (k = 0; k < cat->dim; k++) nn += (double)cat->vec[(size_t)i * cat->dim + k] * cat->vec[(size_t)i * cat->dim + k];
     x.inv_norm[i] = nn > 0 ? (float)(1 / sqrt(nn)) : 0.0f;
   }
@@ -138,6 +139,14 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
   att__ranker_free(r);
   *r = x;
   return ATT_OK;
+}
+
+size_t att__ranker_bytes(const att__ranker *r) {
+  size_t n = r->cat->n, nt = r->cat->tags.n, nc = r->cat->cats.n, d = r->cat->dim;
+  return n * (sizeof *r->fresh0 + sizeof *r->inv_norm + sizeof *r->score + sizeof *r->flag + sizeof *r->rel +
+              sizeof *r->extra + sizeof *r->heap) +
+         r->cap_touched * sizeof *r->touched + nt * (5 * sizeof(double) + 2 * sizeof(float) + 1) +
+         nc * 4 * sizeof(double) + d * (2 * sizeof(double) + sizeof(float)) + d * d * sizeof(double);
 }
 
 /* --- options ----------------------------------------------------------------------------- */
@@ -355,7 +364,7 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
   r->w_rel_norm = 0;
   r->lambda_b = 0;
   r->uconf = 0;
-  r->fresh_scale = exp2(-(now / ATT_DAY_MS - r->fresh_ref) / cfg->freshness_half_life_days);
+  r->fresh_scale = exp2(fmin(100, fmax(-1000, -(now / ATT_DAY_MS - r->fresh_ref) / cfg->freshness_half_life_days)));
   r->fresh_scale_f = (float)r->fresh_scale;
   for (g = 0; g < ATT_SIG_COUNT; g++) r->theta[g] = level >= ATT_LEVEL_INDIVIDUAL ? p->model.theta[g] : 1;
   r->w_pop_f = (float)(r->theta[ATT_SIG_POPULARITY] * cfg->w_popularity);
@@ -925,9 +934,9 @@ static void att__reason(const att__ranker *r, const att__profile *p, const att__
       break;
     case ATT__S_FRESHNESS: {
       double age = r->now / ATT_DAY_MS - cat->published[c->key];
-      if (age < 1) att__fmt(out, cap, "New today");
+      if (!(age >= 1)) att__fmt(out, cap, "New today");
       else if (age < 2) att__fmt(out, cap, "New since yesterday");
-      else att__fmt(out, cap, "Published %d days ago", (int)age);
+      else att__fmt(out, cap, "Published %.0f days ago", floor(age));
       break;
     }
     case ATT__S_SEGMENT_TAG:

@@ -92,6 +92,8 @@ typedef struct att__rank_opts {
 } att__rank_opts;
 
 int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog *cat);
+/* Bytes of per-catalog tables and scratch the ranker holds (for the memory benchmark). */
+size_t att__ranker_bytes(const att__ranker *r);
 void att__ranker_free(att__ranker *r);
 
 /* Parses recommend options JSON ({k, exclude, filter, context, seed}); len 0 = defaults. */
