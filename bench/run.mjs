@@ -1,60 +1,256 @@
 #!/usr/bin/env node
 /**
- * `make bench`: one run, one table of medians.  Node over the wasm for the engine calls;
- * Chromium for IndexedDB save/load and cold start.  Nothing here is asserted by `make test`.
+ * `make bench`: one run, one table of medians and ratios, written to BENCHMARKS.md.
+ *
+ * - recommend (k = 10) at 1k, 10k and 100k items (16 tags, 32-d vectors, 10 neighbors, a
+ *   100-interaction history) at every level: Node over attune.wasm, and the same C compiled
+ *   natively (gcc -O2, bench/native.c) on the same packed catalog, config and history;
+ * - the same scoring in JavaScript: a fair typed-array port and an idiomatic one
+ *   (bench/js-ranker.mjs), against the wasm with the same settings (no diversity,
+ *   exploration, session or context, which the ports do not implement);
+ * - track(), catalog loading (the core's JSON reader, the glue's packing, packed bytes),
+ *   snapshot save and restore, memory per item, file sizes;
+ * - in Chromium: cold start to the first ranked list, IndexedDB save and load.
+ * Nothing here is asserted by `make test`.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { cpus } from 'node:os';
-import { createEngine, MemoryStorage } from '../js/node.js';
+import { fileURLToPath } from 'node:url';
+import { createEngine, packCatalog } from '../js/node.js';
+import { Core } from '../js/wasm.js';
 import { benchCatalog, benchHistory } from './catalog.mjs';
+import { IdiomaticRanker, TypedRanker } from './js-ranker.mjs';
 import { time, timeAsync } from './stats.mjs';
 import { browserBench } from './browser.mjs';
 
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = `${ROOT}build/bench`;
+const NATIVE = `${ROOT}build/native/bench_native`;
 const NOW = 1.8e12;
-const rows = [];
-const row = (what, value, unit, target = '') => {
-  rows.push({ what, value, unit, target });
-  console.log(`${what.padEnd(58)} ${String(value).padStart(10)} ${unit.padEnd(6)} ${target}`);
+const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
+const SIZES = [1000, 10000, 100000];
+const RUNS = { 1000: 201, 10000: 101, 100000: 21 };
+const CONTEXT = { hour: 9, weekday: 2, device: 'mobile' };
+const BOOSTS = { tag1: 0.5, tag2: 0.3 };
+const BASE = {
+  maxPrivacyLevel: 'individual', history: { retentionDays: 365 }, traits: { plan: ['free', 'pro'] },
+  segments: [{ label: 'pro', when: { plan: ['pro'] }, boost: { tags: BOOSTS } }],
+  context: { rules: [{ when: { daypart: ['morning'] }, boost: { tags: { tag3: 0.2 } } }] },
 };
-const fmt = (ms) => (ms < 0.1 ? ms.toFixed(4) : ms.toFixed(3));
+/* what the JavaScript ports implement: the same scores without diversity, exploration,
+   session or learned context */
+const SAME_AS_JS = { ...BASE, ranking: { diversity: 0, exploration: 0, weights: { session: 0, context: 0 } } };
+const TYPES = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
 
-console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}\n`);
+mkdirSync(OUT, { recursive: true });
+const log = (s) => process.stderr.write(`${s}\n`);
+const ms = (x) => (x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
+const kb = (b) => (b / 1024).toFixed(1);
 
-for (const file of ['dist/attune.wasm', 'dist/attune.js']) {
-  const b = readFileSync(new URL(`../${file}`, import.meta.url));
-  row(`${file} size (raw / gzip -9)`, `${(b.length / 1024).toFixed(1)} / ${(gzipSync(b, { level: 9 }).length / 1024).toFixed(1)}`, 'KB',
-    file.endsWith('wasm') ? '<= 25 KB gzip' : '<= 8 KB gzip');
+async function engineAt(catalog, config, history, level) {
+  const e = await createEngine({ catalog, config: { ...config, privacyLevel: level }, now: () => NOW });
+  await e.setTraits({ plan: 'pro' });
+  for (const ev of history) await e.track(ev, CONTEXT);
+  return e;
 }
 
-for (const n of [1000, 10000]) {
-  const catalog = JSON.stringify(benchCatalog(n, { now: NOW }));
-  let t = NOW;
-  const loadMs = await timeAsync(async () => {
-    const e = await createEngine({ catalog, now: () => t });
+function nativeRun(packedPath, configPath, eventsPath, runs) {
+  const out = execFileSync(NATIVE, [packedPath, configPath, eventsPath, '10', String(runs)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+/** The core's own JSON reader, bypassing the glue's packing. */
+function coreJsonLoad(text) {
+  const module = new WebAssembly.Module(readFileSync(`${ROOT}dist/attune.wasm`));
+  return time(() => {
+    const core = new Core(module);
+    core.withInputs([text], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, NOW)));
+    core.free();
+  }, { warmup: 1, runs: 3 });
+}
+
+const results = { sizes: {}, levels: {}, compare: {}, load: {}, memory: {}, misc: {} };
+
+for (const file of ['attune.wasm', 'attune-scalar.wasm', 'attune.js']) {
+  const b = readFileSync(`${ROOT}dist/${file}`);
+  results.sizes[file] = { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+}
+
+for (const n of SIZES) {
+  log(`== ${n} items`);
+  const catalog = benchCatalog(n, { now: NOW });
+  const history = benchHistory(n, { now: NOW });
+  const text = JSON.stringify(catalog);
+  const packed = packCatalog(catalog);
+  writeFileSync(`${OUT}/c${n}.attc`, packed);
+  writeFileSync(`${OUT}/events-${n}.txt`, history.map((e) => `${e.item} ${TYPES.indexOf(e.type)} ${e.at}`).join('\n'));
+  writeFileSync(`${OUT}/config.json`, JSON.stringify(BASE));
+  writeFileSync(`${OUT}/config-js.json`, JSON.stringify(SAME_AS_JS));
+
+  /* every level, product settings */
+  const level = {};
+  let info = null;
+  for (const l of LEVELS) {
+    const e = await engineAt(packed, BASE, history, l);
+    info ??= e.catalogInfo;
+    level[l] = time(() => e.recommend({ k: 10, context: CONTEXT, seed: 1 }), { warmup: 5, runs: RUNS[n] });
+    if (l === 'behavioral' && n === 10000) {
+      let i = 0;
+      results.misc.trackUs = time(() => { e.track({ item: `i${i++ % n}`, type: 'view' }, CONTEXT); }, { warmup: 50, runs: 1001 }) * 1000;
+      results.misc.explainMs = time(() => e.explain('i5', CONTEXT), { runs: 101 });
+    }
     e.close();
-  }, { warmup: 1, runs: 5 });
-  row(`createEngine + catalog JSON load, ${n} items`, fmt(loadMs), 'ms');
-  const storage = new MemoryStorage();
-  const e = await createEngine({
-    catalog, storage, now: () => t,
-    config: { privacyLevel: 'behavioral', traits: { plan: ['free', 'pro'] },
-      segments: [{ label: 'pro', when: { plan: ['pro'] }, boost: { tags: { tag1: 0.5, tag2: 0.3 } } }] },
-  });
-  await e.setTraits({ plan: 'pro' });
-  for (const ev of benchHistory(n, { now: NOW })) await e.track(ev);
-  for (const level of ['none', 'segment', 'behavioral']) {
-    await e.setPrivacyLevel(level);
-    if (level === 'behavioral') for (const ev of benchHistory(n, { now: NOW })) await e.track(ev);
-    row(`recommend k=10, ${n} items, level ${level}`, fmt(time(() => e.recommend({ k: 10 }))), 'ms',
-      n === 10000 ? '<= 1 ms (individual)' : '');
   }
-  let i = 0;
-  row(`track(), ${n} items, level behavioral`, fmt(time(() => { e.track({ item: `i${i++ % n}`, type: 'view' }); }, { runs: 500 }) * 1000), 'µs', '<= 20 µs');
-  row(`explain, ${n} items`, fmt(time(() => e.explain('i5'))), 'ms');
-  await e.flush();
-  row(`snapshot bytes (100 interactions)`, storage.peek('default').length, 'B');
+  const native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+  results.levels[n] = { wasm: level, native };
+
+  /* wasm vs the JavaScript ports, same scoring */
+  const cmp = {};
+  for (const l of ['behavioral', 'individual']) {
+    const e = await engineAt(packed, SAME_AS_JS, history, l);
+    cmp[l] = { wasm: time(() => e.recommend({ k: 10, context: { hour: 3 }, seed: 1 }), { runs: RUNS[n] }) };
+    e.close();
+    const typed = new TypedRanker(catalog, BOOSTS);
+    cmp[l].typed = time(() => typed.recommend(history, NOW, 10, l), { warmup: 3, runs: RUNS[n] });
+  }
+  const idiomatic = new IdiomaticRanker(catalog, BOOSTS);
+  cmp.behavioral.idiomatic = time(() => idiomatic.recommend(history, NOW, 10), { warmup: 1, runs: n >= 100000 ? 5 : 21 });
+  cmp.native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config-js.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+  results.compare[n] = cmp;
+
+  /* loading */
+  results.load[n] = {
+    packedMs: await timeAsync(async () => (await createEngine({ catalog: packed })).close(), { warmup: 1, runs: 5 }),
+    glueJsonMs: await timeAsync(async () => (await createEngine({ catalog: text })).close(), { warmup: 1, runs: 3 }),
+    coreJsonMs: n <= 10000 ? coreJsonLoad(text) : null,
+    packMs: time(() => packCatalog(JSON.parse(text)), { warmup: 1, runs: 3 }),
+    jsonBytes: text.length,
+    packedBytes: packed.length,
+  };
+  results.memory[n] = {
+    catalog: info.bytes / n,
+    ranking: info.rankingBytes / n,
+    vectors: (32 * 4),
+  };
+}
+
+/* snapshot save and restore, a full profile (100 interactions, level individual) */
+{
+  const catalog = benchCatalog(10000, { now: NOW });
+  const e = await engineAt(packCatalog(catalog), BASE, benchHistory(10000, { now: NOW }), 'individual');
+  const module = new WebAssembly.Module(readFileSync(`${ROOT}dist/attune.wasm`));
+  const core = new Core(module);
+  core.withInputs([JSON.stringify(BASE)], (p, n) => core.check(core.x.att_configure(core.h, p, n, NOW)));
+  core.withInputs([packCatalog(catalog)], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, NOW)));
+  core.withInputs([JSON.stringify(await e.export())], (p, n) => core.check(core.x.att_import(core.h, p, n, NOW)));
+  core.check(core.x.att_snapshot(core.h, NOW));
+  const snap = core.resultBytes();
+  results.misc.snapshotBytes = snap.length;
+  results.misc.snapshotMs = time(() => core.check(core.x.att_snapshot(core.h, NOW)), { runs: 201 });
+  results.misc.restoreMs = time(() => core.withInputs([snap], (p, n) => core.check(core.x.att_restore(core.h, p, n, NOW))), { runs: 201 });
+  core.free();
   e.close();
 }
 
-for (const r of await browserBench()) row(r.what, r.value, r.unit, r.target);
+log('== Chromium');
+results.browser = await browserBench();
+
+writeFileSync(`${OUT}/results.json`, JSON.stringify(results, null, 2));
+const md = report(results);
+writeFileSync(`${ROOT}BENCHMARKS.md`, md);
+process.stdout.write(md);
+
+function report(r) {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [];
+  const row = (...cells) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push('# Benchmarks', '');
+  lines.push(`Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium from Debian, Emscripten 3.1.6 ` +
+    '(-O3, -msimd128), gcc -O2. The machine is shared: every figure is a median of repeated runs in one ' +
+    'run of the script, and the ratios compare figures from that same run.', '');
+  lines.push('Inputs: `bench/catalog.mjs` (seeded): 16 tags per item from 1,000, 20 categories, 32-d vectors, 10 ' +
+    'neighbors per item, popularity and publish times; a 100-interaction history; a segment with tag boosts, a ' +
+    'morning context rule. Recommend is k = 10 with reasons, as the API returns it.', '');
+
+  lines.push('## Against the targets (DESIGN.md)', '');
+  row('what', 'target', 'measured', 'met');
+  row('---', '---', '---', '---');
+  const s = r.sizes;
+  const met = (ok) => (ok ? 'yes' : '**no**');
+  row('`attune.wasm` gzip', '≤ 25 KB', `${kb(s['attune.wasm'].gzip)} KB (${kb(s['attune.wasm'].raw)} KB raw)`, met(s['attune.wasm'].gzip <= 25600));
+  row('glue `attune.js` gzip', '≤ 8 KB', `${kb(s['attune.js'].gzip)} KB (${kb(s['attune.js'].raw)} KB raw)`, met(s['attune.js'].gzip <= 8192));
+  const i10 = r.levels[10000].wasm.individual;
+  const i100 = r.levels[100000].wasm.individual;
+  row('recommend, 10k items, individual', '≤ 1 ms', `${ms(i10)} ms`, met(i10 <= 1));
+  row('recommend, 100k items, individual', '≤ 8 ms', `${ms(i100)} ms`, met(i100 <= 8));
+  const mem = r.memory[100000];
+  row('memory per item, 100k', '≤ 48 B + vector bytes', `${(mem.catalog + mem.ranking - mem.vectors).toFixed(0)} B + ${mem.vectors} B vectors`,
+    met(mem.catalog + mem.ranking - mem.vectors <= 48));
+  row('track()', '≤ 20 µs', `${r.misc.trackUs.toFixed(1)} µs`, met(r.misc.trackUs <= 20));
+  const ratio = r.levels[10000].wasm.individual / r.levels[10000].native.individual;
+  row('wasm / native, ranking (10k, individual)', '≤ 1.3×', `${ratio.toFixed(2)}×`, met(ratio <= 1.3));
+  const js = r.compare[100000].behavioral.typed / r.compare[100000].behavioral.wasm;
+  const jsi = r.compare[100000].individual.typed / r.compare[100000].individual.wasm;
+  row('wasm vs fair typed-array JS, 100k', '≥ 2× faster', `${js.toFixed(2)}× (behavioral), ${jsi.toFixed(2)}× (individual)`, met(Math.min(js, jsi) >= 2));
+  row('IndexedDB save / load, full profile (Chromium)', '≤ 5 ms / ≤ 2 ms', `${ms(r.browser.idbSave)} / ${ms(r.browser.idbLoad)} ms`,
+    met(r.browser.idbSave <= 5 && r.browser.idbLoad <= 2));
+  row('cold start to first ranked list, 10k (Chromium)', '≤ 60 ms', `${ms(r.browser.coldPacked)} ms packed, ${ms(r.browser.coldJson)} ms JSON`,
+    met(r.browser.coldPacked <= 60));
+  lines.push('');
+
+  lines.push('## recommend (k = 10), medians in ms', '');
+  row('items', ...LEVELS.map((l) => `${l} wasm`), ...LEVELS.map((l) => `${l} native`), 'wasm/native (individual)');
+  row('---:', ...LEVELS.map(() => '---:'), ...LEVELS.map(() => '---:'), '---:');
+  for (const n of SIZES) {
+    const { wasm, native } = r.levels[n];
+    row(n.toLocaleString('en'), ...LEVELS.map((l) => ms(wasm[l])), ...LEVELS.map((l) => ms(native[l])),
+      `${(wasm.individual / native.individual).toFixed(2)}×`);
+  }
+  lines.push('');
+
+  lines.push('## The same scoring in JavaScript, medians in ms', '');
+  lines.push('Diversity, exploration, session and learned context off on every side (the ports do not implement them); ' +
+    'the top 10 is the same (checked when writing the ports).', '');
+  row('items', 'level', 'wasm', 'native C', 'typed-array JS', 'idiomatic JS', 'JS / wasm');
+  row('---:', '---', '---:', '---:', '---:', '---:', '---:');
+  for (const n of SIZES) {
+    for (const l of ['behavioral', 'individual']) {
+      const c = r.compare[n];
+      row(n.toLocaleString('en'), l, ms(c[l].wasm), ms(c.native[l]), ms(c[l].typed), c[l].idiomatic ? ms(c[l].idiomatic) : '—',
+        `${(c[l].typed / c[l].wasm).toFixed(2)}×`);
+    }
+  }
+  lines.push('');
+
+  lines.push('## Loading a catalog, medians in ms', '');
+  row('items', 'JSON size', 'packed size', 'createEngine, packed', 'createEngine, JSON text (glue packs)', 'glue JSON.parse + pack', "core's JSON reader");
+  row('---:', '---:', '---:', '---:', '---:', '---:', '---:');
+  for (const n of SIZES) {
+    const l = r.load[n];
+    row(n.toLocaleString('en'), `${(l.jsonBytes / 1e6).toFixed(1)} MB`, `${(l.packedBytes / 1e6).toFixed(1)} MB`, ms(l.packedMs),
+      ms(l.glueJsonMs), ms(l.packMs), l.coreJsonMs === null ? '—' : ms(l.coreJsonMs));
+  }
+  lines.push('');
+
+  lines.push('## Other figures', '');
+  row('what', 'value');
+  row('---', '---:');
+  row('track(), 10k items, behavioral', `${r.misc.trackUs.toFixed(1)} µs`);
+  row('explain(), 10k items, behavioral', `${ms(r.misc.explainMs)} ms`);
+  row('snapshot of a full profile (individual, 100 interactions)', `${r.misc.snapshotBytes} B`);
+  row('snapshot / restore', `${ms(r.misc.snapshotMs)} / ${ms(r.misc.restoreMs)} ms`);
+  for (const n of SIZES) {
+    const m = r.memory[n];
+    row(`memory per item, ${n.toLocaleString('en')} items: catalog / ranking tables and scratch (vectors included in catalog)`,
+      `${m.catalog.toFixed(0)} / ${m.ranking.toFixed(0)} B`);
+  }
+  for (const [f, v] of Object.entries(r.sizes)) row(`\`${f}\` raw / gzip -9`, `${kb(v.raw)} / ${kb(v.gzip)} KB`);
+  row('IndexedDB save / load (Chromium)', `${ms(r.browser.idbSave)} / ${ms(r.browser.idbLoad)} ms`);
+  row('cold start, 10k items, packed / JSON (Chromium)', `${ms(r.browser.coldPacked)} / ${ms(r.browser.coldJson)} ms`);
+  lines.push('', 'Reproduce with `make bench` (about five minutes); raw figures go to `build/bench/results.json`.', '');
+  return `${lines.join('\n')}\n`;
+}
+

@@ -141,7 +141,8 @@ export interface EngineOptions {
   random?: () => number;
   saveDelayMs?: number;
   wasm?: string | URL;
-  wasmIntegrity?: string;
+  /** An SRI value for the wasm, or dist/integrity.json's object (keyed by file name). */
+  wasmIntegrity?: string | Record<string, string>;
   /** Ask the browser to keep this origin's storage (navigator.storage.persist); never forced. */
   persist?: boolean;
   on?: { change?: (e: ChangeEvent) => void; error?: (e: AttuneError) => void };
@@ -262,7 +263,8 @@ export interface ProfileExport {
 
 export interface Engine {
   readonly level: Level;
-  readonly catalogInfo: { items: number; tags: number; categories: number; dim: number; droppedNeighbors: number; bytes: number };
+  /** `bytes`: the catalog's tables; `rankingBytes`: the ranker's per-catalog tables and scratch. */
+  readonly catalogInfo: { items: number; tags: number; categories: number; dim: number; droppedNeighbors: number; bytes: number; rankingBytes: number };
   /** The configuration in effect, every default filled in. */
   readonly config: Required<Config>;
   setTraits(traits: Record<string, string | null>): Promise<void>;

@@ -112,7 +112,9 @@ export function packCatalog(catalog) {
     o += 4;
     const tags = it.tags ?? [];
     out[o++] = tags.length;
-    for (let k = 0; k < tags.length; k++, o += 4) v.setUint32(o, strings.get(tags[k]), true);
+    /* in string-table order, which is the order the core numbers tags in: it appends, not inserts */
+    const refs = tags.length > 1 ? tags.map((t) => strings.get(t)).sort((a, b) => a - b) : tags.map((t) => strings.get(t));
+    for (let k = 0; k < refs.length; k++, o += 4) v.setUint32(o, refs[k], true);
     v.setUint32(o, absent(it.category) ? NONE : strings.get(it.category), true);
     v.setUint32(o + 4, absent(it.title) ? NONE : strings.get(it.title), true);
     v.setFloat64(o + 8, absent(it.popularity) ? NaN : it.popularity, true);

@@ -122,6 +122,14 @@ static int att__build_item(att__catbuild *b, size_t index, const char *id, size_
   return ATT_OK;
 }
 
+/* Allocates room for `total` tags in all (a packed catalog says how many there are). */
+static int att__build_tags_reserve_total(att__catbuild *b, size_t total) {
+  if (total <= b->cap_tags) return ATT_OK;
+  if (att__resize((void **)&b->c->tag_ids, total, sizeof *b->c->tag_ids)) return att__oom(b);
+  b->cap_tags = total;
+  return ATT_OK;
+}
+
 /* Makes room for `more` tags of the current item. */
 static int att__build_tags_reserve(att__catbuild *b, size_t more) {
   if (more > ATT_MAX_ITEM_TAGS) return att__cat_bad(b, ATT_E_LIMIT, "more than %d tags", ATT_MAX_ITEM_TAGS);
@@ -137,12 +145,12 @@ static int att__build_tags_reserve(att__catbuild *b, size_t more) {
 /* Adds tag id `tid` to the current item, keeping its tags sorted by id (so similarity can
  * merge two lists) and counting a repeated tag once. */
 static void att__build_tag_id(att__catbuild *b, uint16_t tid) {
-  att__catalog *c = b->c;
-  size_t j = b->ntag_ids, start = c->tag_off[c->n - 1];
-  while (j > start && c->tag_ids[j - 1] > tid) j--;
-  if (j > start && c->tag_ids[j - 1] == tid) return;
-  memmove(c->tag_ids + j + 1, c->tag_ids + j, (b->ntag_ids - j) * sizeof *c->tag_ids);
-  c->tag_ids[j] = tid;
+  uint16_t *t = b->c->tag_ids;
+  size_t j = b->ntag_ids, start = b->c->tag_off[b->c->n - 1], k;
+  while (j > start && t[j - 1] > tid) j--;
+  if (j > start && t[j - 1] == tid) return;
+  for (k = b->ntag_ids; k > j; k--) t[k] = t[k - 1]; /* usually none: packed tags come in order */
+  t[j] = tid;
   b->ntag_ids++;
 }
 
@@ -203,6 +211,16 @@ static int att__build_vector_len(att__catbuild *b, size_t len) {
 static int att__build_vector_value(att__catbuild *b, size_t k, double d) {
   if (!(fabs(d) <= 1e6)) return att__cat_bad(b, ATT_E_CATALOG, "vector[%zu] must be a finite number (|x| <= 1e6)", k);
   b->c->vec[(size_t)(b->c->n - 1) * b->c->dim + k] = (float)d;
+  return ATT_OK;
+}
+
+/* Allocates room for `total` neighbors in all. */
+static int att__build_neighbors_reserve_total(att__catbuild *b, size_t total) {
+  if (total <= b->cap_nb) return ATT_OK;
+  if (att__resize((void **)&b->nb_pend, total, sizeof *b->nb_pend) ||
+      att__resize((void **)&b->c->nb_w, total, sizeof *b->c->nb_w))
+    return att__oom(b);
+  b->cap_nb = total;
   return ATT_OK;
 }
 
@@ -274,6 +292,17 @@ static int att__build_finish(att__catbuild *b) {
   c->nb_off[c->n] = out;
   c->tag_off[c->n] = (uint32_t)b->ntag_ids;
   att__free(map);
+  if (c->titles.n == 0) { /* no titles: no per-item title slots */
+    att__free(c->title);
+    c->title = NULL;
+  }
+  /* give back the spare room growth left (a failed shrink keeps the larger block) */
+  if (b->ntag_ids) att__resize((void **)&c->tag_ids, b->ntag_ids, sizeof *c->tag_ids);
+  if (out) att__resize((void **)&c->nb_w, out, sizeof *c->nb_w);
+  att__strtab_shrink(&c->ids);
+  att__strtab_shrink(&c->tags);
+  att__strtab_shrink(&c->cats);
+  att__strtab_shrink(&c->titles);
   return ATT_OK;
 }
 
@@ -418,6 +447,31 @@ static const char *att__packed_str(att__rd *r, const uint32_t *off, const uint16
   return (const char *)base + off[i];
 }
 
+/* Counts the tags and neighbors of `nitems` packed rows starting at r's position (without
+ * moving it), so their arrays can be allocated once; 0 when the rows are malformed (the real
+ * read then reports it). */
+static int att__packed_totals(att__rd r, uint32_t nitems, uint32_t dim, size_t *tags, size_t *nbs) {
+  uint32_t i;
+  *tags = *nbs = 0;
+  for (i = 0; i < nitems && !r.bad; i++) {
+    unsigned ntags, has_vec, nnb;
+    (void)att__rd_u32(&r);
+    ntags = att__rd_u8(&r);
+    r.pos += 4u * ntags;
+    r.pos += 4 + 4 + 8 + 8;
+    if (r.pos > r.len) return 0;
+    has_vec = att__rd_u8(&r);
+    if (has_vec) r.pos += 4u * dim;
+    if (r.pos > r.len) return 0;
+    nnb = att__rd_u8(&r);
+    r.pos += 8u * nnb;
+    if (r.pos > r.len) return 0;
+    *tags += ntags;
+    *nbs += nnb;
+  }
+  return !r.bad;
+}
+
 static int att__read_packed(att__catbuild *b, const void *data, size_t len) {
   const unsigned char *p = data;
   att__rd r;
@@ -466,6 +520,15 @@ static int att__read_packed(att__catbuild *b, const void *data, size_t len) {
     off[i] = (uint32_t)((const unsigned char *)s - p);
     lens[i] = (uint16_t)n;
     tagcache[i] = 0xffff; /* not interned yet */
+  }
+  {
+    /* size the tag and neighbor arrays exactly: no doubling, no copies, no spare room */
+    size_t tags, nbs;
+    if (att__packed_totals(r, nitems, dim, &tags, &nbs) &&
+        ((tags && att__build_tags_reserve_total(b, tags)) || (nbs && att__build_neighbors_reserve_total(b, nbs)))) {
+      rc = b->e->code;
+      goto done;
+    }
   }
   for (i = 0; i < nitems && !rc; i++) {
     int bad = 0;
@@ -569,6 +632,6 @@ size_t att__catalog_bytes(const att__catalog *c) {
   size_t n = c->n;
   return att__strtab_bytes(&c->ids) + att__strtab_bytes(&c->tags) + att__strtab_bytes(&c->cats) +
          att__strtab_bytes(&c->titles) + (n + 1) * 8 + c->tag_off[n] * sizeof(uint16_t) +
-         n * (sizeof(uint16_t) + 2 * sizeof(float) + sizeof(uint32_t)) + n * c->dim * sizeof(float) +
+         n * (sizeof(uint16_t) + 2 * sizeof(float) + (c->title ? sizeof(uint32_t) : 0)) + n * c->dim * sizeof(float) +
          c->nb_off[n] * (sizeof(uint32_t) + sizeof(float));
 }

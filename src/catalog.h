@@ -34,7 +34,7 @@ typedef struct att__catalog {
   uint16_t *cat;       /* ATT_NO_CATEGORY when absent */
   float *pop;          /* popularity prior in [0, 1]: log1p(popularity) / log1p(max) */
   float *published;    /* days since the epoch, NaN when absent */
-  uint32_t *title;     /* id in `titles`, ATT_NO_TITLE when absent */
+  uint32_t *title;     /* id in `titles`, ATT_NO_TITLE when absent; NULL when no item has one */
   float *vec;          /* n * dim, zero rows for items without a vector */
   uint32_t *nb_off;    /* n + 1 offsets into nb_item / nb_w */
   uint32_t *nb_item;

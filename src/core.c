@@ -130,33 +130,6 @@ void att__buf_free(att__buf *b) {
   b->len = b->cap = 0;
 }
 
-static const unsigned char *att__rd_take(att__rd *r, size_t n) {
-  const unsigned char *p;
-  if (r->bad || n > r->len - r->pos) {
-    r->bad = 1;
-    return NULL;
-  }
-  p = r->p + r->pos;
-  r->pos += n;
-  return p;
-}
-
-unsigned att__rd_u8(att__rd *r) {
-  const unsigned char *p = att__rd_take(r, 1);
-  return p ? p[0] : 0;
-}
-
-unsigned att__rd_u16(att__rd *r) {
-  const unsigned char *p = att__rd_take(r, 2);
-  return p ? (unsigned)(p[0] | (p[1] << 8)) : 0;
-}
-
-uint32_t att__rd_u32(att__rd *r) {
-  const unsigned char *p = att__rd_take(r, 4);
-  return p ? (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24)
-           : 0;
-}
-
 double att__rd_f64(att__rd *r) {
   const unsigned char *p = att__rd_take(r, 8);
   uint64_t u = 0;

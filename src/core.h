@@ -84,9 +84,33 @@ typedef struct att__rd {
   int bad;
 } att__rd;
 
-unsigned att__rd_u8(att__rd *r);
-unsigned att__rd_u16(att__rd *r);
-uint32_t att__rd_u32(att__rd *r);
+/* Readers are inline: decoding snapshots and packed catalogs calls them per field. */
+static inline const unsigned char *att__rd_take(att__rd *r, size_t n) {
+  const unsigned char *p;
+  if (r->bad || n > r->len - r->pos) {
+    r->bad = 1;
+    return 0;
+  }
+  p = r->p + r->pos;
+  r->pos += n;
+  return p;
+}
+
+static inline unsigned att__rd_u8(att__rd *r) {
+  const unsigned char *p = att__rd_take(r, 1);
+  return p ? p[0] : 0;
+}
+
+static inline unsigned att__rd_u16(att__rd *r) {
+  const unsigned char *p = att__rd_take(r, 2);
+  return p ? (unsigned)(p[0] | (p[1] << 8)) : 0;
+}
+
+static inline uint32_t att__rd_u32(att__rd *r) {
+  const unsigned char *p = att__rd_take(r, 4);
+  return p ? (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24) : 0;
+}
+
 double att__rd_f64(att__rd *r);
 /* Returns a pointer into the input and its length (u16-prefixed), or NULL when out of bounds. */
 const char *att__rd_str(att__rd *r, size_t *n);

@@ -572,7 +572,7 @@ static double att__score_fast(const att__ranker *r, uint32_t i) {
 static uint32_t att__score_all(att__ranker *r) {
   const att__catalog *cat = r->cat;
   const uint32_t n = cat->n, dim = cat->dim;
-  double *restrict score = r->score;
+  float *restrict score = r->score;
   const uint8_t *restrict flag = r->flag;
   const float *restrict pop = cat->pop, *restrict fresh0 = r->fresh0, *restrict extra = r->extra;
   const float *restrict pair = r->tag_pair, *restrict inv_norm = r->inv_norm, *restrict inv_sqrt = r->inv_sqrt;
@@ -682,12 +682,12 @@ static double att__score(const att__ranker *r, const att__profile *p, uint32_t i
 /* --- selection --------------------------------------------------------------------------- */
 
 /* 1 when a ranks before b: higher score, then lower catalog index. */
-static int att__before(const double *score, uint32_t a, uint32_t b) {
+static int att__before(const float *score, uint32_t a, uint32_t b) {
   return score[a] > score[b] || (score[a] == score[b] && a < b);
 }
 
 /* Heap with the worst kept item at the root. */
-static void att__sift_down(const double *score, uint32_t *h, uint32_t n, uint32_t i) {
+static void att__sift_down(const float *score, uint32_t *h, uint32_t n, uint32_t i) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, w = i, t;
     if (l < n && att__before(score, h[w], h[l])) w = l;
@@ -700,7 +700,7 @@ static void att__sift_down(const double *score, uint32_t *h, uint32_t n, uint32_
   }
 }
 
-static void att__sift_up(const double *score, uint32_t *h, uint32_t i) {
+static void att__sift_up(const float *score, uint32_t *h, uint32_t i) {
   while (i > 0) {
     uint32_t parent = (i - 1) / 2, t;
     if (!att__before(score, h[parent], h[i])) return;
@@ -713,7 +713,7 @@ static void att__sift_up(const double *score, uint32_t *h, uint32_t i) {
 
 /* The best `cap` eligible items into r->heap in rank order; returns their count. */
 static uint32_t att__select(att__ranker *r, uint32_t cap) {
-  const double *score = r->score;
+  const float *score = r->score;
   uint32_t *h = r->heap, n = 0, i, end;
   if (cap == 0) return 0;
   for (i = 0; i < r->cat->n; i++) {
@@ -877,7 +877,7 @@ static const att__event *att__similar_source(const att__ranker *r, const att__pr
 }
 
 static const char *att__item_name(const att__catalog *cat, uint32_t i) {
-  return cat->title[i] != ATT_NO_TITLE ? att__strtab_str(&cat->titles, cat->title[i], NULL)
+  return cat->title && cat->title[i] != ATT_NO_TITLE ? att__strtab_str(&cat->titles, cat->title[i], NULL)
                                        : att__catalog_id(cat, i);
 }
 
@@ -1232,10 +1232,10 @@ int att__rank_explain(att__err *e, att__ranker *r, const att__profile *p, const 
   if (att__prepare(e, r, p, s, ctx, &none, now)) return e->code;
   flag = r->flag[idx];
   score = att__score(r, p, idx, &sink);
-  r->score[idx] = att__score_fast(r, idx);
+  r->score[idx] = (float)att__score_fast(r, idx);
   for (i = 0; i < r->cat->n; i++) {
     if (i == idx || r->flag[i]) continue;
-    r->score[i] = att__score_fast(r, i);
+    r->score[i] = (float)att__score_fast(r, i);
     if (att__before(r->score, i, idx)) better++;
   }
   for (j = 0; j < cfg->npins; j++)

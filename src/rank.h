@@ -48,7 +48,7 @@ typedef struct att__ranker {
   float *inv_norm;      /* per item: 1 / |vector|, 0 without a vector */
   int32_t *pin_idx;     /* per config pin: catalog index or -1 */
   /* per-call scratch sized to the catalog */
-  double *score;        /* fast score, -inf when excluded */
+  float *score;         /* fast score, -inf when excluded */
   uint8_t *flag;        /* why an item is excluded this call (ATT__X_* bits) */
   float *rel;           /* related-item sums */
   float *extra;         /* per-item part of the fast score */

@@ -87,6 +87,19 @@ size_t att__strtab_bytes(const att__strtab *t) {
   return t->arena_cap + (size_t)t->cap * 8 + (size_t)t->nslot * 4;
 }
 
+void att__strtab_shrink(att__strtab *t) {
+  char *a;
+  uint32_t *off, *len;
+  if (t->n == 0) return;
+  if ((a = att__realloc(t->arena, t->arena_len))) {
+    t->arena = a;
+    t->arena_cap = t->arena_len;
+  }
+  if ((off = att__realloc(t->off, t->n * sizeof *off))) t->off = off;
+  if ((len = att__realloc(t->len, t->n * sizeof *len))) t->len = len;
+  t->cap = t->n; /* both arrays hold at least n entries, shrunk or not */
+}
+
 void att__strtab_free(att__strtab *t) {
   att__free(t->arena);
   att__free(t->off);

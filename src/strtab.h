@@ -25,6 +25,8 @@ int64_t att__strtab_find(const att__strtab *t, const char *s, size_t n);
 /* The string with this id; valid until the next intern. */
 const char *att__strtab_str(const att__strtab *t, uint32_t id, size_t *n);
 size_t att__strtab_bytes(const att__strtab *t);
+/* Gives back the spare capacity once no more strings will be added (keeps it on failure). */
+void att__strtab_shrink(att__strtab *t);
 void att__strtab_free(att__strtab *t);
 
 #endif
