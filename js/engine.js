@@ -110,6 +110,9 @@ export class Engine {
     /* adapters report problems they find on their own (a blocked upgrade) through this */
     opts.onStorageError = (err) => (engine ? engine.#report(err) : early.push(err));
     const storage = resolveStorage(opts.storage, platform, opts);
+    /* the wasm and the catalog are fetched at the same time: a cold start waits for the slower */
+    const catalogSource = platform.readCatalog(opts.catalog);
+    catalogSource.catch(() => {}); /* awaited below; a failure is reported there */
     let core;
     try {
       core = new Core(await platform.loadModule(opts.wasm, opts.wasmIntegrity));
@@ -118,7 +121,7 @@ export class Engine {
       const cause = err instanceof AttuneError ? err
         : new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err}); ` +
           'showing items by popularity, storing nothing', { cause: err });
-      const fallback = new FallbackEngine(await platform.readCatalog(opts.catalog), opts.config, cause.message);
+      const fallback = new FallbackEngine(await catalogSource, opts.config, cause.message);
       for (const [name, fn] of Object.entries(opts.on ?? {})) fallback.on(name, fn);
       setTimeout(() => fallback.emitError(cause), 0); /* listeners attached right after this resolves hear it */
       return fallback;
@@ -131,7 +134,7 @@ export class Engine {
       const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config');
       core.withInputs([config], (p, n) => core.check(core.x.att_configure(core.h, p, n, now)));
       engine.config = core.resultJSON();
-      const catalog = await platform.readCatalog(opts.catalog);
+      const catalog = await catalogSource;
       core.withInputs([catalog], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, now)));
       engine.catalogInfo = core.resultJSON();
       core.takeDirty();
