@@ -202,17 +202,23 @@ export class Engine {
   async #load(platform) {
     const core = this.#core;
     let stored;
-    try {
-      stored = normaliseStored(await this.#storage.load(this.#profileId));
-    } catch (err) {
-      this.#readOnly = true; /* we could not read it, so we must not overwrite it */
-      this.#report(asStorageError(err, 'could not read the stored profile; working in memory only'));
-      return;
-    }
     if (typeof this.#storage.watch === 'function') {
       this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
     this.#unhide = platform.onPageHide?.(() => this.#stash()) ?? null;
+    try {
+      stored = normaliseStored(await this.#storage.load(this.#profileId));
+    } catch (err) {
+      if (err?.code === 'storage_blocked') {
+        /* another tab holds an older database: start in memory; the first write that gets
+           through merges the stored profile in (three ways, from an empty base) */
+        this.#report(err);
+        return;
+      }
+      this.#readOnly = true; /* we could not read it, so we must not overwrite it */
+      this.#report(asStorageError(err, 'could not read the stored profile; working in memory only'));
+      return;
+    }
     /* a level that stores things will write soon: open storage now, so that even a write
        started as the page closes finds it open (level none never creates anything) */
     if (core.level() > 0) this.#storage.warm?.();

@@ -54,6 +54,7 @@ export class IndexedDBStorage {
   #watchers = new Map();
   #onError;
   #persist;
+  #blocked = false; /* an open request is waiting for other tabs to close an older version */
 
   /**
    * @param {{ dbName?: string, indexedDB?: IDBFactory, onError?: (e: AttuneError) => void, persist?: boolean }} o
@@ -68,6 +69,7 @@ export class IndexedDBStorage {
   /** Opens (or reuses) the database; `create` false resolves null when it does not exist yet. */
   async #open(create) {
     if (this.#db) return this.#db;
+    if (this.#blocked) throw this.#blockedError();
     if (!this.#idb) {
       try {
         this.#idb = globalThis.indexedDB; /* may throw where storage is blocked */
@@ -84,9 +86,14 @@ export class IndexedDBStorage {
     this.#opening ??= new Promise((ok, fail) => {
       const req = this.#idb.open(this.#name, SCHEMA_VERSION);
       req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion);
-      req.onblocked = () => this.#onError(new AttuneError('storage_blocked',
-        `the Attune database "${this.#name}" is being upgraded but another tab still has it open; close other tabs of this site`));
+      /* never hang: fail now (the engine works in memory, writes are retried) and let the
+         request finish whenever the other tab lets go */
+      req.onblocked = () => {
+        this.#blocked = true;
+        fail(this.#blockedError());
+      };
       req.onsuccess = () => {
+        this.#blocked = false;
         const db = req.result;
         db.onversionchange = () => { /* let another tab upgrade: close, reopen on next use */
           db.close();
@@ -97,9 +104,17 @@ export class IndexedDBStorage {
         if (this.#persist) globalThis.navigator?.storage?.persist?.().catch(() => {});
         ok(db);
       };
-      req.onerror = () => fail(req.error);
+      req.onerror = () => {
+        this.#blocked = false;
+        fail(req.error);
+      };
     }).finally(() => { this.#opening = null; });
     return this.#opening;
+  }
+
+  #blockedError() {
+    return new AttuneError('storage_blocked', `the Attune database "${this.#name}" is being upgraded but another tab ` +
+      'still has an older version open; close other tabs of this site (the profile is kept in memory until then)');
   }
 
   /** The stored profile and the snapshots closed tabs left pending for it. */
