@@ -88,6 +88,9 @@ export class Engine {
   #unhide = null;
   #retries = 0;
   #platformContext = {};
+  /** False: the wasm engine runs (the fallback engine sets it true, with degradedReason). */
+  degraded = false;
+  degradedReason = null;
 
   /** @internal use createEngine() */
   constructor(core, storage, opts) {

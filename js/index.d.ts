@@ -263,6 +263,13 @@ export interface ProfileExport {
 
 export interface Engine {
   readonly level: Level;
+  /**
+   * True when attune.wasm could not be fetched, compiled or instantiated: the engine then ranks
+   * by popularity (level `none`), stores and sends nothing, and `degradedReason` says why (the
+   * cause was also emitted as an `error`, code `wasm_unavailable`).
+   */
+  readonly degraded: boolean;
+  readonly degradedReason: string | null;
   /** `bytes`: the catalog's tables; `rankingBytes`: the ranker's per-catalog tables and scratch. */
   readonly catalogInfo: { items: number; tags: number; categories: number; dim: number; droppedNeighbors: number; bytes: number; rankingBytes: number };
   /** The configuration in effect, every default filled in. */

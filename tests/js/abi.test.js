@@ -101,5 +101,7 @@ test('the shipped attune.wasm loads by default and by explicit path', async () =
   for (const wasm of [undefined, shipped, pathToFileURL(shipped)]) {
     const { engine } = await open({ catalog, storage: new MemoryStorage(), ...(wasm ? { wasm } : {}) });
     assert.equal(engine.recommend({ k: 3 }).length, 3);
+    assert.equal(engine.degraded, false);
+    assert.equal(engine.degradedReason, null);
   }
 });

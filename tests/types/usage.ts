@@ -28,6 +28,7 @@ async function main(): Promise<number> {
   const why: Explanation = engine.explain('a1');
   const rows: InventoryRow[] = engine.inventory();
   const level: Level = engine.level;
+  const offReason: string | null = engine.degraded ? engine.degradedReason : null;
   const payload: { segment: string } | null = engine.serverPayload();
   const stop = engine.on('change', (e) => console.log(e.reason, e.level));
   stop();
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
   await engine.forget();
   await engine.flush();
   engine.close();
-  return recs.length + why.contributions.length + rows.length + level.length + (payload ? 1 : 0) + engine.metrics().total.clicks +
+  return recs.length + why.contributions.length + rows.length + level.length + (payload ? 1 : 0) + (offReason ?? '').length + engine.metrics().total.clicks +
     (engine.privacyReport().label.epsilonPerEpoch ?? 0);
 }
 
