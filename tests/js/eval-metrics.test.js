@@ -1,0 +1,155 @@
+// attune-eval's metrics, bootstrap, verdicts, timestamps and held-out planning, against
+// cases computed by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  hit, ndcg, rr, summarise, coverage, quantile, lift, bootstrapLift, sampledRank, verdict,
+} from '../../tools/eval/metrics.mjs';
+import { parseTimestamp, EVENT_TYPES } from '../../tools/eval/data.mjs';
+import { plan } from '../../tools/eval/evaluate.mjs';
+import { prng } from '../../scripts/gen-catalog.mjs';
+
+const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} is not ${b}`);
+
+/** A rand() that returns the given values in turn. */
+function scripted(values) {
+  let i = 0;
+  return () => {
+    assert.ok(i < values.length, 'the bootstrap drew more numbers than scripted');
+    return values[i++];
+  };
+}
+
+test('HR@k counts a held-out item in the top k; a missing rank is a miss', () => {
+  assert.deepEqual([1, 3, 10, 11, null].map((r) => hit(r, 10)), [1, 1, 1, 0, 0]);
+  assert.equal(hit(3, 2), 0);
+});
+
+test('NDCG@10 with one relevant item is 1/log2(rank+1) inside the top 10', () => {
+  close(ndcg(1), 1);
+  close(ndcg(3), 0.5); /* 1 / log2 4 */
+  close(ndcg(7), 1 / 3); /* 1 / log2 8 */
+  close(ndcg(10), 1 / Math.log2(11));
+  assert.equal(ndcg(11), 0);
+  assert.equal(ndcg(null), 0);
+});
+
+test('reciprocal rank is 1/rank, 0 when the item is not in the list', () => {
+  assert.deepEqual([1, 4, null].map(rr), [1, 0.25, 0]);
+});
+
+test('summarise averages HR@10, NDCG@10 and MRR over users', () => {
+  const s = summarise([1, 3, 7, 12, null], 10);
+  assert.equal(s.n, 5);
+  close(s.hr, 3 / 5);
+  close(s.ndcg, (1 + 0.5 + 1 / 3) / 5);
+  close(s.mrr, (1 + 1 / 3 + 1 / 7 + 1 / 12) / 5);
+});
+
+test('coverage is the share of catalog items in at least one top list', () => {
+  close(coverage([['a', 'b'], ['b', 'c'], []], 10), 0.3);
+  close(coverage([[1, 2, 3, 4]], 4), 1);
+});
+
+test('quantiles interpolate linearly between order statistics', () => {
+  close(quantile([1, 2, 3, 4], 0.5), 2.5);
+  close(quantile([0, 10], 0.025), 0.25);
+  close(quantile([0, 10], 0.975), 9.75);
+  close(quantile([5], 0.3), 5);
+});
+
+test('lift is the ratio of means minus one', () => {
+  close(lift([0.2, 0.4], [0.1, 0.2]), 1);
+  assert.ok(Number.isNaN(lift([1], [0])));
+});
+
+test('bootstrap: two scripted resamples give the hand-computed interval', () => {
+  /* users: treat [1, 0, 1], base [1, 1, 0]; point lift (2/3)/(2/3) - 1 = 0
+     resample 1 draws users 0, 1, 2 -> 2/2 - 1 = 0; resample 2 draws 0, 0, 2 -> 3/2 - 1 = 0.5
+     sorted [0, 0.5]: 2.5 % -> 0.0125, 97.5 % -> 0.4875 */
+  const b = bootstrapLift([1, 0, 1], [1, 1, 0], { B: 2, rand: scripted([0.0, 0.4, 0.7, 0.1, 0.1, 0.9]) });
+  close(b.lift, 0);
+  close(b.lo, 0.0125);
+  close(b.hi, 0.4875);
+  assert.equal(b.B, 2);
+  assert.equal(b.undefinedResamples, 0);
+});
+
+test('bootstrap: resamples with a zero baseline are dropped and counted', () => {
+  /* resample 1 draws user 2 three times (base 0): undefined; resample 2 draws 0, 1, 1 -> 1/3 / 1 - 1 */
+  const b = bootstrapLift([1, 0, 1], [1, 1, 0], { B: 2, rand: scripted([0.9, 0.9, 0.9, 0.0, 0.5, 0.5]) });
+  assert.equal(b.undefinedResamples, 1);
+  assert.equal(b.B, 1);
+  close(b.lo, 1 / 3 - 1);
+  close(b.hi, 1 / 3 - 1);
+});
+
+test('bootstrap: identical users give a degenerate interval; a fixed seed repeats', () => {
+  const flat = bootstrapLift([0.5, 0.5, 0.5], [0.25, 0.25, 0.25], { B: 50, rand: prng(3) });
+  close(flat.lift, 1);
+  close(flat.lo, 1);
+  close(flat.hi, 1);
+  const treat = [1, 0, 0, 1, 1, 0, 1, 1];
+  const base = [0, 0, 1, 1, 0, 0, 1, 0];
+  const a = bootstrapLift(treat, base, { B: 200, rand: prng(7) });
+  const b = bootstrapLift(treat, base, { B: 200, rand: prng(7) });
+  assert.deepEqual(a, b);
+  close(a.lift, 5 / 3 - 1);
+  assert.ok(a.lo <= a.lift && a.lift <= a.hi);
+});
+
+test('sampled rank: negatives above the item count 1; below the list, ties count half', () => {
+  const position = new Map([[10, 0], [20, 1], [30, 2]]);
+  assert.equal(sampledRank(1, [10, 30, 40], position), 2); /* only 10 is above item 20 */
+  assert.equal(sampledRank(0, [20, 30, 40], position), 1);
+  assert.equal(sampledRank(null, [10, 40], position), 2.5); /* 10 above; 40 tied below the list */
+});
+
+test('verdicts: confirmed inside the claim, contradicted when the whole interval is outside', () => {
+  const claim = [0.15, 0.25];
+  assert.equal(verdict({ lift: 0.2, lo: 0.05, hi: 0.4 }, claim).verdict, 'confirmed');
+  assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim).verdict, 'contradicted');
+  assert.match(verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim).why, /below/);
+  assert.equal(verdict({ lift: 0.6, lo: 0.3, hi: 0.9 }, claim).verdict, 'contradicted');
+  assert.match(verdict({ lift: 0.6, lo: 0.3, hi: 0.9 }, claim).why, /above/);
+  assert.equal(verdict({ lift: 0.1, lo: -0.1, hi: 0.2 }, claim).verdict, 'not confirmed');
+  assert.equal(verdict({ lift: 0.3, lo: 0.2, hi: 0.5 }, claim).verdict, 'not confirmed');
+  assert.equal(verdict({ lift: NaN, lo: NaN, hi: NaN }, claim).verdict, 'not confirmed');
+});
+
+test('timestamps: ms or ISO-8601 (UTC without an offset); seconds and impossible dates are refused', () => {
+  const noon = Date.UTC(2026, 0, 5, 12);
+  assert.equal(parseTimestamp(String(noon)).ms, noon);
+  assert.equal(parseTimestamp('2026-01-05T12:00:00Z').ms, noon);
+  assert.equal(parseTimestamp('2026-01-05T12:00').ms, noon);
+  assert.equal(parseTimestamp('2026-01-05 13:00:00+01:00').ms, noon);
+  assert.equal(parseTimestamp('2026-01-05T07:00:00-0500').ms, noon);
+  assert.equal(parseTimestamp('2026-01-05T12:00:00.250Z').ms, noon + 250);
+  assert.equal(parseTimestamp('2026-01-05').ms, Date.UTC(2026, 0, 5));
+  assert.match(parseTimestamp(String(noon / 1000)).error, /seconds/);
+  assert.match(parseTimestamp('2026-02-30').error, /no day 30/);
+  assert.match(parseTimestamp('yesterday').error, /neither ms since 1970 nor ISO-8601/);
+  assert.match(parseTimestamp('').error, /empty/);
+  assert.match(parseTimestamp('2026-13-01').error, /not a valid/);
+});
+
+test('planning: held-out events are first-time positive events; the split takes the first after T', () => {
+  const T = (n) => 1.8e12 + n * 60000;
+  const ty = (name) => EVENT_TYPES.indexOf(name);
+  /* one user: A view, B impression, B click, A click (repeat), C like, D dismiss, E view */
+  const ev = {
+    off: Int32Array.from([0, 7, 9]),
+    item: Int32Array.from([0, 1, 1, 0, 2, 3, 4, /* user 2 */ 0, 1]),
+    time: Float64Array.from([T(0), T(1), T(2), T(3), T(4), T(5), T(6), /* user 2 */ T(5), T(6)]),
+    type: Uint8Array.from(['view', 'impression', 'click', 'click', 'like', 'dismiss', 'view', 'click', 'click'].map(ty)),
+  };
+  const positive = EVENT_TYPES.map((t) => !['dismiss', 'impression'].includes(t));
+  const p = plan(ev, positive, 3, T(3));
+  /* new items: A (0), B (2: an impression does not make it seen), C (4), E (6) */
+  assert.deepEqual(Array.from(p.subarray(0, 4)), [4, 6, 3, 4]);
+  /* user 2 has only two new items and nothing before T: in neither protocol */
+  assert.deepEqual(Array.from(p.subarray(4, 8)), [-1, -1, -1, -1]);
+  /* with min-items 4 user 1 still qualifies, with 5 not */
+  assert.equal(plan(ev, positive, 4, T(3))[1], 6);
+  assert.equal(plan(ev, positive, 5, T(3))[1], -1);
+});

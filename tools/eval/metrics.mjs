@@ -1,0 +1,139 @@
+/**
+ * Ranking metrics and the bootstrap.  Each test case has one held-out item; `rank` is its
+ * 1-based position in the ranked list of candidates, or null when it is not in the list (the
+ * list is cut at the engine's k limit, so MRR is MRR@k: a rank beyond the list counts 0).
+ * All functions are pure; tests/js/eval-metrics.test.js checks them against hand-computed cases.
+ */
+
+/** 1 when the held-out item is in the top k, else 0. */
+export function hit(rank, k = 10) {
+  return rank !== null && rank !== undefined && rank <= k ? 1 : 0;
+}
+
+/** NDCG@k with one relevant item: 1 / log2(rank + 1) inside the top k (the ideal DCG is 1). */
+export function ndcg(rank, k = 10) {
+  return hit(rank, k) ? 1 / Math.log2(rank + 1) : 0;
+}
+
+/** Reciprocal rank: 1 / rank, 0 when the item is not in the list. */
+export function rr(rank) {
+  return rank === null || rank === undefined ? 0 : 1 / rank;
+}
+
+export function mean(xs) {
+  if (!xs.length) return NaN;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** HR@k, NDCG@k and MRR over a list of ranks. */
+export function summarise(ranks, k = 10) {
+  return {
+    n: ranks.length,
+    hr: mean(ranks.map((r) => hit(r, k))),
+    ndcg: mean(ranks.map((r) => ndcg(r, k))),
+    mrr: mean(ranks.map(rr)),
+  };
+}
+
+/**
+ * Catalog coverage: the share of the catalog's items that appear in at least one top-k list.
+ * @param {Iterable<Iterable<string|number>>} lists each user's top k
+ * @param {number} catalogSize
+ */
+export function coverage(lists, catalogSize) {
+  const seen = new Set();
+  for (const list of lists) for (const id of list) seen.add(id);
+  return catalogSize > 0 ? seen.size / catalogSize : NaN;
+}
+
+/**
+ * The q-quantile of sorted values, linear between order statistics (R's type 7, numpy's
+ * default): position (n − 1)·q.
+ */
+export function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Relative lift of mean(a) over mean(b): mean(a) / mean(b) − 1 (NaN when mean(b) is 0). */
+export function lift(a, b) {
+  const mb = mean(b);
+  return mb > 0 ? mean(a) / mb - 1 : NaN;
+}
+
+/**
+ * Paired bootstrap of the lift of `treat` over `base` (per-user values in the same order):
+ * `B` resamples of the users with replacement, each giving mean(treat*) / mean(base*) − 1;
+ * the interval is the 2.5 % and 97.5 % quantiles of those (percentile method).  Resamples
+ * whose baseline mean is 0 are dropped (their lift is undefined) and counted.
+ * @param {number[]} treat
+ * @param {number[]} base
+ * @param {{ B?: number, rand: () => number, level?: number }} opts `rand` returns [0, 1)
+ * @returns {{ lift: number, lo: number, hi: number, B: number, undefinedResamples: number }}
+ */
+export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
+  const n = treat.length;
+  if (n !== base.length) throw new Error('bootstrapLift: treat and base must have one value per user each');
+  const point = lift(treat, base);
+  if (n === 0) return { lift: NaN, lo: NaN, hi: NaN, B: 0, undefinedResamples: 0 };
+  const lifts = [];
+  let undef = 0;
+  for (let b = 0; b < B; b++) {
+    let st = 0;
+    let sb = 0;
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(rand() * n);
+      st += treat[j];
+      sb += base[j];
+    }
+    if (sb > 0) lifts.push(st / sb - 1);
+    else undef++;
+  }
+  lifts.sort((x, y) => x - y);
+  const a = (1 - level) / 2;
+  return { lift: point, lo: quantile(lifts, a), hi: quantile(lifts, 1 - a), B: lifts.length, undefinedResamples: undef };
+}
+
+/**
+ * The rank of the held-out item among `sampled` negatives (an extra, optimistic protocol kept
+ * for comparison with papers that use it): 1 + the number of sampled negatives ranked above
+ * it.  `position` maps an item to its 0-based place in the full ranked list (absent = below
+ * the list); items below the list are tied, and a tie counts half (its expected effect).
+ * @param {number | null} targetPos 0-based position of the held-out item, or null
+ * @param {number[]} negatives item keys
+ * @param {Map<number, number>} position
+ */
+export function sampledRank(targetPos, negatives, position) {
+  let above = 0;
+  for (const neg of negatives) {
+    const p = position.get(neg);
+    if (p === undefined) {
+      if (targetPos === null) above += 0.5;
+    } else if (targetPos === null || p < targetPos) {
+      above += 1;
+    }
+  }
+  return 1 + above;
+}
+
+/**
+ * Verdict of a measured lift against a claimed range [lo, hi] (fractions, e.g. 0.15–0.25):
+ *   confirmed      — the point estimate lies inside the claimed range;
+ *   contradicted   — the whole 95 % interval lies outside it (below or above);
+ *   not confirmed  — otherwise: the point is outside, but the interval still reaches the range.
+ * @param {{ lift: number, lo: number, hi: number }} m
+ * @param {[number, number]} claim
+ */
+export function verdict(m, claim) {
+  const [lo, hi] = claim;
+  if (!Number.isFinite(m.lift)) return { verdict: 'not confirmed', why: 'the lift is undefined (the baseline has no hits)' };
+  if (m.lift >= lo && m.lift <= hi) return { verdict: 'confirmed', why: 'the measured lift lies inside the claimed range' };
+  if (Number.isFinite(m.hi) && m.hi < lo) return { verdict: 'contradicted', why: 'the whole 95 % interval lies below the claimed range' };
+  if (Number.isFinite(m.lo) && m.lo > hi) return { verdict: 'contradicted', why: 'the whole 95 % interval lies above the claimed range' };
+  return { verdict: 'not confirmed', why: m.lift < lo ? 'below the claimed range, but the 95 % interval reaches it' : 'above the claimed range, but the 95 % interval reaches it' };
+}
