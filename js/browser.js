@@ -6,7 +6,7 @@
  */
 import { readCatalog } from './catalog-source.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
-import { cachedModule } from './wasm.js';
+import { cachedModule, hasSimd } from './wasm.js';
 
 async function fetchBytes(url) {
   const res = await fetch(url, { credentials: 'same-origin' });
@@ -59,9 +59,11 @@ function browserContext() {
 }
 
 /**
- * @param {URL} defaultWasmUrl where attune.wasm is when the page does not say
+ * @param {URL} simdUrl where attune.wasm is when the page does not say
+ * @param {URL} scalarUrl where attune-scalar.wasm is (used where WebAssembly SIMD is missing)
  */
-export function browserPlatform(defaultWasmUrl) {
+export function browserPlatform(simdUrl, scalarUrl) {
+  const defaultWasmUrl = hasSimd() ? simdUrl : scalarUrl;
   return {
     defaultStorage: 'indexeddb',
     context: browserContext,
@@ -79,9 +81,11 @@ export function browserPlatform(defaultWasmUrl) {
         document.removeEventListener('visibilitychange', onVisibility);
       };
     },
+    /* `integrity`: an SRI value, or dist/integrity.json's object (keyed by file name) */
     loadModule(wasm, integrity) {
       const url = wasm === undefined ? defaultWasmUrl : new URL(wasm, globalThis.location?.href ?? defaultWasmUrl);
-      return cachedModule(`${url.href}#${integrity ?? ''}`, () => compileFrom(url, integrity));
+      const sri = integrity && typeof integrity === 'object' ? integrity[url.pathname.split('/').pop()] : integrity;
+      return cachedModule(`${url.href}#${sri ?? ''}`, () => compileFrom(url, sri));
     },
     readCatalog: (catalog) => readCatalog(catalog, fetchBytes, globalThis.location?.href),
   };

@@ -9,7 +9,9 @@ export { AttuneError } from './errors.js';
 export { MemoryStorage } from './storage/memory.js';
 export { packCatalog } from './pack.js';
 
-const platform = browserPlatform(new URL('../dist/attune.wasm', import.meta.url));
+/* both literal, so bundlers emit both; the loader picks by feature detection */
+const platform = browserPlatform(new URL('../dist/attune.wasm', import.meta.url),
+  new URL('../dist/attune-scalar.wasm', import.meta.url));
 
 /**
  * Creates an engine for one profile.  See README "API".

@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine.js';
 import { readCatalog } from './catalog-source.js';
-import { cachedModule } from './wasm.js';
+import { cachedModule, hasSimd } from './wasm.js';
 
 export { AttuneError } from './errors.js';
 export { MemoryStorage } from './storage/memory.js';
 export { packCatalog } from './pack.js';
 
-const WASM_URL = new URL('../dist/attune.wasm', import.meta.url);
+const WASM_URL = hasSimd() ? new URL('../dist/attune.wasm', import.meta.url)
+  : new URL('../dist/attune-scalar.wasm', import.meta.url);
 
 async function fetchBytes(url) {
   if (url.protocol === 'file:') return new Uint8Array(await readFile(fileURLToPath(url)));

@@ -18,6 +18,24 @@ const REQUIRED_EXPORTS = ['_initialize', 'att_abi_version', 'att_constants', 'at
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/* A module whose only function returns a v128 constant: it validates exactly where WebAssembly
+ * SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, /* header */
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, /* type: () -> v128 */
+  0x03, 0x02, 0x01, 0x00, /* one function of that type */
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array(16).fill(0), 0x0b, /* v128.const 0; end */
+]);
+
+/** True where WebAssembly SIMD is available (then attune.wasm, else attune-scalar.wasm). */
+export function hasSimd() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 /** @type {Map<string, Promise<WebAssembly.Module>>} */
 const modules = new Map();
 

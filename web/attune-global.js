@@ -1,6 +1,6 @@
 /**
- * The <script> build: defines the global `Attune`.  attune.wasm is looked for beside this
- * script (its URL is captured from document.currentScript while the script first runs);
+ * The <script> build: defines the global `Attune`.  attune.wasm (or attune-scalar.wasm where
+ * WebAssembly SIMD is missing) is looked for beside this script (its URL is captured from document.currentScript while the script first runs);
  * pass `wasm` to createEngine to load it from elsewhere.
  */
 import { Engine } from '../js/engine.js';
@@ -10,7 +10,7 @@ import { MemoryStorage } from '../js/storage/memory.js';
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
 const here = script && script.src ? script.src : globalThis.location?.href;
-const platform = browserPlatform(new URL('attune.wasm', here));
+const platform = browserPlatform(new URL('attune.wasm', here), new URL('attune-scalar.wasm', here));
 
 globalThis.Attune = Object.freeze({
   createEngine: (options) => Engine.create(options, platform),

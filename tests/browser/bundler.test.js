@@ -26,7 +26,7 @@ const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore',
 test('a Vite app built against the packed tarball renders recommendations', async () => {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], ROOT))[0];
   const files = packed.files.map((f) => f.path);
-  assert.ok(files.includes('dist/attune.wasm'), 'the tarball ships attune.wasm');
+  assert.ok(files.includes('dist/attune.wasm') && files.includes('dist/attune-scalar.wasm'), 'the tarball ships both wasm builds');
   assert.ok(files.includes('js/index.d.ts'), 'the tarball ships the types');
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('tests/')), 'only what users need is packed');
 
@@ -51,7 +51,8 @@ document.body.dataset.done = 'yes';
   run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, packed.filename)], app);
   run(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], app);
   const assets = readdirSync(join(app, 'dist', 'assets'));
-  assert.ok(assets.some((f) => /^attune-.*\.wasm$/.test(f)), `vite emitted the wasm (assets: ${assets.join(', ')})`);
+  assert.equal(assets.filter((f) => /^attune-.*\.wasm$/.test(f)).length, 2,
+    `vite emitted both wasm builds (assets: ${assets.join(', ')})`);
 
   const server = await serveStatic({ root: join(app, 'dist') });
   try {
