@@ -21,7 +21,7 @@ WASM_OPT ?= -O3
 
 C_TESTS := $(wildcard tests/c/test_*.c)
 
-.PHONY: all setup wasm web site native test test-c test-js test-browser demo bench clean
+.PHONY: all setup wasm web site native test test-c test-valgrind test-js test-browser demo bench clean
 
 all: wasm web native
 
@@ -32,9 +32,15 @@ $(CJSON):
 	@./scripts/setup.sh
 
 # --- wasm -------------------------------------------------------------------------------------
-wasm: dist/attune.wasm
+# attune.wasm uses 128-bit SIMD; attune-scalar.wasm is the same code without it, which the
+# loader picks where WebAssembly SIMD is missing.
+wasm: dist/attune.wasm dist/attune-scalar.wasm
 
 dist/attune.wasm: $(SRC) $(HDR) $(CJSON) Makefile
+	@mkdir -p dist
+	$(EMCC) $(WASM_OPT) -msimd128 $(CFLAGS_COMMON) $(CJSON_FLAGS) $(WASM_EXPORTS) $(SRC) $(CJSON) -o $@
+
+dist/attune-scalar.wasm: $(SRC) $(HDR) $(CJSON) Makefile
 	@mkdir -p dist
 	$(EMCC) $(WASM_OPT) $(CFLAGS_COMMON) $(CJSON_FLAGS) $(WASM_EXPORTS) $(SRC) $(CJSON) -o $@
 
@@ -46,8 +52,8 @@ dist/attune.js: $(JS_SRC) node_modules/.package-lock.json
 	@mkdir -p dist
 	node_modules/.bin/vite build --config web/vite.config.js
 
-dist/integrity.json: dist/attune.js dist/attune.wasm scripts/integrity.mjs
-	node scripts/integrity.mjs dist/attune.js dist/attune.wasm > $@
+dist/integrity.json: dist/attune.js dist/attune.wasm dist/attune-scalar.wasm scripts/integrity.mjs
+	node scripts/integrity.mjs dist/attune.js dist/attune.wasm dist/attune-scalar.wasm > $@
 
 node_modules/.package-lock.json: package-lock.json
 	@./scripts/setup.sh
@@ -56,12 +62,14 @@ node_modules/.package-lock.json: package-lock.json
 SITE := build/site
 site: $(SITE)/.stamp
 
-$(SITE)/.stamp: $(wildcard demo/*) $(JS_SRC) dist/attune.wasm dist/attune.js dist/integrity.json scripts/gen-catalog.mjs
+$(SITE)/.stamp: $(shell find demo -type f) $(JS_SRC) dist/attune.wasm dist/attune.js dist/integrity.json scripts/gen-catalog.mjs \
+  $(wildcard scripts/demo-*.mjs)
 	rm -rf $(SITE) && mkdir -p $(SITE)/attune/dist
 	cp -r demo/. $(SITE)/
 	cp -r js $(SITE)/attune/js
-	cp dist/attune.wasm dist/attune.js dist/integrity.json $(SITE)/attune/dist/
-	node scripts/gen-catalog.mjs --out $(SITE)/catalog.json
+	cp dist/attune.wasm dist/attune-scalar.wasm dist/attune.js dist/integrity.json $(SITE)/attune/dist/
+	node scripts/gen-catalog.mjs --display --out $(SITE)/catalog.json
+	node scripts/demo-site.mjs $(SITE)
 	touch $@
 
 # --- native -----------------------------------------------------------------------------------
@@ -87,18 +95,21 @@ build/native:
 	@mkdir -p $@
 
 # --- tests ------------------------------------------------------------------------------------
-test: setup wasm web native
+test: setup wasm web native build/native/attune-train site
 	@./scripts/test.sh
 
 test-c: build/native/test_attune
 	@echo "== C unit tests (ASan + UBSan)"
 	@ASAN_OPTIONS=detect_leaks=1 ./build/native/test_attune
 
+test-valgrind: $(CJSON)
+	@./scripts/valgrind.sh
+
 test-js: dist/attune.wasm
 	@echo "== JS tests (node --test)"
 	@node --test tests/js/
 
-test-browser: dist/attune.wasm dist/attune.js
+test-browser: wasm web site
 	@echo "== Browser tests (Chromium)"
 	@node --test --test-concurrency=1 tests/browser/
 
@@ -106,8 +117,39 @@ test-browser: dist/attune.wasm dist/attune.js
 demo: setup wasm web site
 	@node scripts/serve.mjs $(SITE) --port $(PORT)
 
-bench: setup wasm
+bench: setup wasm build/native/bench_native
 	@node bench/run.mjs
+
+# the benchmark's native build of the same C (gcc -O2, no sanitizers)
+build/native/bench_native: bench/native.c build/native/libattune.a
+	$(CC) -O2 $(CFLAGS_COMMON) $< build/native/libattune.a -lm -o $@
 
 clean:
 	rm -rf build/native dist
+
+# --- the server-side trainer ------------------------------------------------------------------
+# attune-train (tools/train/) enriches a catalog with item vectors and neighbors computed from
+# an events CSV.  It links only the core modules it shares (catalog parsing, JSON, string
+# tables, event names and weights, linear algebra), so it builds while other modules change.
+.PHONY: train
+TRAIN_C := $(wildcard tools/train/*.c)
+TRAIN_CORE := src/core.c src/json.c src/strtab.c src/catalog.c src/config.c src/linalg.c
+train: build/native/attune-train
+
+build/native/attune-train: $(TRAIN_C) $(wildcard tools/train/*.h) $(TRAIN_CORE) $(HDR) build/native/cjson-rel.o | build/native
+	$(CC) -O2 $(CFLAGS_COMMON) $(WARN) -Itools/train $(TRAIN_C) $(TRAIN_CORE) build/native/cjson-rel.o -lm -o $@
+
+# --- offline evaluation (attune-eval) ---------------------------------------------------------
+# `make eval` writes the synthetic population (tools/eval/synth.mjs, fixed seed) to
+# build/eval/data/ and runs attune-eval on it through the wasm engine: build/eval/report.md,
+# report.json and lift.svg.  It shows the evaluator working; synthetic data is not evidence
+# about real users.  EVAL_USERS sizes the population; EVAL_FLAGS adds attune-eval options.
+.PHONY: eval
+EVAL_DIR ?= build/eval
+EVAL_USERS ?= 1000
+EVAL_FLAGS ?=
+eval: dist/attune.wasm
+	node tools/eval/synth.mjs --out $(EVAL_DIR)/data --users $(EVAL_USERS)
+	node bin/attune-eval.mjs --synthetic --out $(EVAL_DIR) --events $(EVAL_DIR)/data/events.csv \
+	  --catalog $(EVAL_DIR)/data/catalog.json --traits $(EVAL_DIR)/data/traits.csv \
+	  --config $(EVAL_DIR)/data/config.json $(EVAL_FLAGS)

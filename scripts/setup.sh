@@ -11,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v dpkg-source >/dev/null 2>&1 || need_apt+=(dpkg-dev)
 command -v clang >/dev/null 2>&1 || need_apt+=(clang)
 command -v gzip >/dev/null 2>&1 || need_apt+=(gzip)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || need_apt+=(libclang-rt-14-dev)
 
 apt_updated=0

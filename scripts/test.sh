@@ -23,6 +23,7 @@ run() { # name, command...
 }
 
 ASAN_OPTIONS=detect_leaks=1 run "C unit tests (ASan+UBSan)" ./build/native/test_attune
+run "C unit tests (valgrind)" ./scripts/valgrind.sh
 run "JS tests (node --test)" node --test tests/js/
 run "Browser tests (Chromium)" node --test --test-concurrency=1 tests/browser/
 
