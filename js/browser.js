@@ -5,6 +5,7 @@
  * only in how they find attune.wasm.
  */
 import { readCatalog } from './catalog-source.js';
+import { AttuneError, JS_CODES } from './errors.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
 import { cachedModule, hasSimd } from './wasm.js';
 
@@ -58,6 +59,17 @@ function browserContext() {
   return out;
 }
 
+/** The SRI value an integrity.json-style object gives the wasm at `url` (by file name). */
+function entryFor(integrity, url) {
+  const name = decodeURIComponent(url.pathname.split('/').pop());
+  const sri = integrity[name];
+  if (typeof sri !== 'string') {
+    throw new AttuneError(JS_CODES.WASM, `wasmIntegrity has no entry for "${name}" (it has: ${Object.keys(integrity).join(', ') || 'none'}); ` +
+      'give the SRI value of the wasm file you serve, or integrity.json as built beside it');
+  }
+  return sri;
+}
+
 /**
  * @param {URL} simdUrl where attune.wasm is when the page does not say
  * @param {URL} scalarUrl where attune-scalar.wasm is (used where WebAssembly SIMD is missing)
@@ -84,7 +96,7 @@ export function browserPlatform(simdUrl, scalarUrl) {
     /* `integrity`: an SRI value, or dist/integrity.json's object (keyed by file name) */
     loadModule(wasm, integrity) {
       const url = wasm === undefined ? defaultWasmUrl : new URL(wasm, globalThis.location?.href ?? defaultWasmUrl);
-      const sri = integrity && typeof integrity === 'object' ? integrity[url.pathname.split('/').pop()] : integrity;
+      const sri = integrity && typeof integrity === 'object' ? entryFor(integrity, url) : integrity;
       return cachedModule(`${url.href}#${sri ?? ''}`, () => compileFrom(url, sri));
     },
     readCatalog: (catalog) => readCatalog(catalog, fetchBytes, globalThis.location?.href),

@@ -87,6 +87,7 @@ export class Engine {
   #unwatch = null;
   #unhide = null;
   #retries = 0;
+  #blockedReported = false; /* storage_blocked is reported once until storage works again */
   #platformContext = {};
   /** False: the wasm engine runs (the fallback engine sets it true, with degradedReason). */
   degraded = false;
@@ -143,7 +144,11 @@ export class Engine {
       core.takeDirty();
       await engine.#load(platform);
     } catch (err) {
+      engine.#closed = true; /* a note from another tab or a pagehide must find it closed */
+      engine.#unwatch?.();
+      engine.#unhide?.();
       core.free();
+      storage.close?.();
       throw err;
     }
     engine.#creating = false;
@@ -196,6 +201,10 @@ export class Engine {
 
   /** Reports a problem to 'error' listeners (after creation, so listeners attached then hear it). */
   #report(err) {
+    if (err?.code === 'storage_blocked') {
+      if (this.#blockedReported) return err;
+      this.#blockedReported = true;
+    }
     if (this.#creating) setTimeout(() => this.#emit('error', err), 0);
     else this.#emit('error', err);
     return err;
@@ -365,6 +374,7 @@ export class Engine {
         if (want === 'remove' || this.#core.level() === 0) await this.#writeRemove();
         else await this.#writeSave();
         this.#retries = 0;
+        this.#blockedReported = false;
       } catch (err) {
         if (!this.#want) this.#want = want;
         if (this.#readOnly) {
@@ -718,5 +728,8 @@ function normaliseOptions(options, platform) {
   }
   if (o.on !== undefined && !isPlainObject(o.on)) throw badArgument('createEngine: on must be an object { change, error }');
   if (o.persist !== undefined && typeof o.persist !== 'boolean') throw badArgument('createEngine: persist must be true or false');
+  if (o.wasmIntegrity !== undefined && typeof o.wasmIntegrity !== 'string' && !isPlainObject(o.wasmIntegrity)) {
+    throw badArgument(`createEngine: wasmIntegrity must be an SRI value or integrity.json's object, got ${describe(o.wasmIntegrity)}`);
+  }
   return o;
 }

@@ -9,6 +9,8 @@ import { AttuneError } from '../errors.js';
 import { newRevision } from './revision.js';
 
 const SCHEMA_VERSION = 2;
+/* how long an open may wait before the engine goes on in memory (see #open) */
+const OPEN_WAIT_MS = 2000;
 
 /** Numbered schema steps: each case upgrades from the version before it (fall through). */
 function upgrade(db, oldVersion) {
@@ -55,6 +57,7 @@ export class IndexedDBStorage {
   #onError;
   #persist;
   #blocked = false; /* an open request is waiting for other tabs to close an older version */
+  #closes = 0; /* close() calls: an open that finishes after one closes its connection */
 
   /**
    * @param {{ dbName?: string, indexedDB?: IDBFactory, onError?: (e: AttuneError) => void, persist?: boolean }} o
@@ -84,17 +87,34 @@ export class IndexedDBStorage {
       if (!list.some((d) => d.name === this.#name)) return null;
     }
     this.#opening ??= new Promise((ok, fail) => {
+      const closes = this.#closes;
       const req = this.#idb.open(this.#name, SCHEMA_VERSION);
-      req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion);
-      /* never hang: fail now (the engine works in memory, writes are retried) and let the
-         request finish whenever the other tab lets go */
-      req.onblocked = () => {
+      /* Never hang: when the open is blocked by a tab holding an older version, or queued
+         behind another tab's blocked upgrade (which fires no event at all), fail now — the
+         engine works in memory and retries writes — and let the request finish whenever the
+         other tab lets go. */
+      const block = () => {
         this.#blocked = true;
         fail(this.#blockedError());
       };
+      const timer = setTimeout(block, OPEN_WAIT_MS);
+      req.onupgradeneeded = (e) => {
+        clearTimeout(timer); /* not blocked: the upgrade is ours */
+        upgrade(req.result, e.oldVersion);
+      };
+      req.onblocked = () => {
+        clearTimeout(timer);
+        block();
+      };
       req.onsuccess = () => {
+        clearTimeout(timer);
         this.#blocked = false;
         const db = req.result;
+        if (closes !== this.#closes) {
+          db.close();
+          fail(new AttuneError('closed', 'the IndexedDB storage was closed'));
+          return;
+        }
         db.onversionchange = () => { /* let another tab upgrade: close, reopen on next use */
           db.close();
           if (this.#db === db) this.#db = null;
@@ -105,6 +125,7 @@ export class IndexedDBStorage {
         ok(db);
       };
       req.onerror = () => {
+        clearTimeout(timer);
         this.#blocked = false;
         fail(req.error);
       };
@@ -113,8 +134,9 @@ export class IndexedDBStorage {
   }
 
   #blockedError() {
-    return new AttuneError('storage_blocked', `the Attune database "${this.#name}" is being upgraded but another tab ` +
-      'still has an older version open; close other tabs of this site (the profile is kept in memory until then)');
+    return new AttuneError('storage_blocked', `the Attune database "${this.#name}" could not be opened: another tab of ` +
+      'this site still has an older version open, or is upgrading it; close other tabs of this site (the profile is ' +
+      'kept in memory until then)');
   }
 
   /** The stored profile and the snapshots closed tabs left pending for it. */
@@ -255,6 +277,7 @@ export class IndexedDBStorage {
   }
 
   close() {
+    this.#closes++;
     this.#channel?.close();
     this.#channel = null;
     this.#db?.close();

@@ -27,16 +27,35 @@ after(async () => {
 
 const catalog = { version: 1, items: [{ id: 'a', tags: ['x'] }, { id: 'b', tags: ['y'] }] };
 
-test('attune.js loads with its published sha384 value, and the wasm with wasmIntegrity', async () => {
+test('attune.js loads with its published sha384 value, and the wasm with wasmIntegrity (a value or integrity.json)', async () => {
   const context = await env.browser.newContext();
   const p = await open(context, env.url(page('sri-ok', integrity['attune.js'])));
-  const out = await p.evaluate(async ({ catalog, wasmIntegrity }) => {
-    const ok = await window.Attune.createEngine({ catalog, storage: 'memory', wasmIntegrity });
-    const bad = await window.Attune.createEngine({ catalog, storage: 'memory', wasmIntegrity: 'sha384-AAAA' })
-      .then(() => 'loaded', (e) => e.code);
-    return { n: ok.recommend().length, bad };
-  }, { catalog, wasmIntegrity: integrity['attune.wasm'] });
-  assert.deepEqual(out, { n: 2, bad: 'wasm_unavailable' });
+  const out = await p.evaluate(async ({ catalog, integrity }) => {
+    /* the engine the page gets, and the errors it reports just after createEngine resolves */
+    const attempt = async (wasmIntegrity) => {
+      const engine = await window.Attune.createEngine({ catalog, storage: 'memory', wasmIntegrity });
+      const errors = [];
+      engine.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+      await new Promise((r) => setTimeout(r, 20));
+      return { degraded: engine.degraded, n: engine.recommend().length, errors };
+    };
+    return {
+      value: await attempt(integrity['attune.wasm']),
+      object: await attempt(integrity),
+      wrong: await attempt('sha384-' + 'A'.repeat(64)),
+      noEntry: await attempt({ 'attune.js': integrity['attune.js'] }),
+    };
+  }, { catalog, integrity });
+  assert.deepEqual(out.value, { degraded: false, n: 2, errors: [] });
+  assert.deepEqual(out.object, { degraded: false, n: 2, errors: [] });
+  /* a wrong hash is refused: the page gets the fallback engine, still showing content */
+  assert.equal(out.wrong.degraded, true);
+  assert.equal(out.wrong.n, 2);
+  assert.equal(out.wrong.errors.length, 1);
+  assert.match(out.wrong.errors[0], /^wasm_unavailable: /);
+  /* an integrity object without the file's entry never loads the wasm unchecked */
+  assert.equal(out.noEntry.degraded, true);
+  assert.match(out.noEntry.errors[0], /^wasm_unavailable: .*wasmIntegrity has no entry for "attune\.wasm"/);
   await context.close();
 });
 
