@@ -20,10 +20,10 @@ function workdir(t) {
   return dir;
 }
 
-/** A tiny catalog: items a..h, published long before the events. */
-function tinyCatalog(dir) {
+/** A tiny catalog: items a..h, published long before the events (unless `publishedAt` says otherwise). */
+function tinyCatalog(dir, publishedAt = {}) {
   const items = 'abcdefgh'.split('').map((id, i) => ({
-    id, tags: [`t${i % 3}`], category: `c${i % 2}`, popularity: 100 - i, publishedAt: T0 - 60 * DAY,
+    id, tags: [`t${i % 3}`], category: `c${i % 2}`, popularity: 100 - i, publishedAt: publishedAt[id] ?? T0 - 60 * DAY,
   }));
   const path = join(dir, 'catalog.json');
   writeFileSync(path, JSON.stringify({ version: 1, items }));
@@ -39,6 +39,26 @@ function write(dir, name, text) {
 function run(args) {
   const r = spawnSync(process.execPath, [BIN, '--quiet', ...args], { encoding: 'utf8', timeout: 60000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The three users of goodRows() through the CLI; returns the report's markdown, JSON and SVG.
+ * Leave-last-out: u1 tunes on c and tests on d, u2 on e and f, u3 on g and h; the time split
+ * (0.8 quantile: hour 8.8) ranks u3's f at hour 9.
+ */
+function tinyRun(t, { publishedAt, config, args = [] } = {}) {
+  const dir = workdir(t);
+  const catalog = tinyCatalog(dir, publishedAt);
+  const events = write(dir, 'events.csv', `user,item,timestamp,type\n${goodRows().join('\n')}\n`);
+  const out = join(dir, 'out');
+  const cfg = config ? ['--config', write(dir, 'config.json', JSON.stringify(config))] : [];
+  const r = run(['--events', events, '--catalog', catalog, '--out', out, '--bootstrap', '50', ...cfg, ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  return {
+    md: readFileSync(join(out, 'report.md'), 'utf8'),
+    json: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')),
+    svg: readFileSync(join(out, 'lift.svg'), 'utf8'),
+  };
 }
 
 /** Three users with four new items each, one hour apart. */
@@ -173,7 +193,15 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
     for (const k of ['hr', 'ndcg', 'mrr', 'coverage']) assert.ok(m[k] >= 0 && m[k] <= 1, `${k} = ${m[k]}`);
     assert.ok(m.ndcg <= m.hr && m.mrr <= 1);
   }
-  assert.ok(loo.levels.behavioral.lift.hr.lo <= loo.levels.behavioral.lift.hr.hi);
+  /* the lift is the ratio of the two HR@10 means, and its interval has width and holds it */
+  const lift = loo.levels.behavioral.lift.hr;
+  assert.ok(loo.levels.none.hr > 0, 'the baseline has hits');
+  assert.ok(Math.abs(lift.lift - (loo.levels.behavioral.hr / loo.levels.none.hr - 1)) < 1e-12, `lift ${lift.lift}`);
+  assert.ok(lift.lo < lift.hi, `a degenerate interval ${lift.lo} … ${lift.hi} on ${loo.users} users`);
+  assert.ok(lift.lo <= lift.lift && lift.lift <= lift.hi, `${lift.lift} outside ${lift.lo} … ${lift.hi}`);
+  assert.equal(lift.level, 0.95);
+  for (const m of Object.values(loo.levels)) assert.equal(m.shortLists, 0, 'no ranking came back short on a 80-item catalog');
+  assert.ok(!/came back shorter than asked/.test(md));
   assert.equal(json.privacy.none.bytes.max, 0, 'level none stores nothing');
   assert.equal(json.privacy.none.leavesDevice, 'nothing');
   assert.ok(json.privacy.behavioral.dataPoints.mean > json.privacy.segment.dataPoints.mean);
@@ -184,4 +212,61 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
   assert.match(svg, /<\/svg>\n$/);
   assert.equal((svg.match(/<circle /g) ?? []).length, 10, 'a point and a legend mark per level');
   assert.ok(!/NaN|undefined/.test(svg), 'no NaN or undefined in the chart');
+});
+
+test('an item published after its use is reported once per held-out event, not once per ranking', (t) => {
+  /* d, u1's test item (hour 3), is published at hour 4.5; u2 uses it at hour 5, not held out.
+     Each held-out event is ranked at 5 levels × 4 tuning values and in two passes: the count
+     must stay 1 with workers and without. */
+  for (const jobs of ['1', '2']) {
+    const { md, json } = tinyRun(t, { publishedAt: { d: T0 + 4.5 * 3_600_000 }, args: ['--jobs', jobs] });
+    assert.equal(json.inputs.publishedAfterUse, 1, `--jobs ${jobs}`);
+    assert.match(md, /- 1 held-out event was on an item whose publishedAt is after the event; it was kept as a candidate\./);
+  }
+  const { md, json } = tinyRun(t, { args: ['--tune', 'none'] });
+  assert.equal(json.inputs.publishedAfterUse, 0);
+  assert.ok(!/publishedAt is after/.test(md));
+});
+
+test('the report names the --k and --confidence it was run with, not 10 and 95 %', (t) => {
+  const { md, json, svg } = tinyRun(t, { args: ['--k', '3', '--confidence', '0.9', '--tune', 'none'] });
+  assert.equal(json.settings.k, 3);
+  assert.equal(json.settings.confidence, 0.9);
+  assert.equal(json.protocols.leaveLastOut.levels.segment.lift.hr.level, 0.9);
+  assert.match(md, /\| level \| HR@3 \| NDCG@3 \| MRR \| coverage \| lift HR@3 \(90 % CI\) \|/);
+  assert.match(md, /leave-last-out HR@3 lift over level none \(the chance that the item the user went on to choose was among the first 3 shown\)/);
+  assert.match(md, /the whole 90 % interval is outside it/);
+  assert.match(md, /- \*\*segment\*\*: measured .* \(90 % CI /);
+  assert.match(md, /in at least one user's top 3\./);
+  assert.equal(json.verdicts.segment.metric, 'HR@3 lift over none, leave-last-out (90 % interval)');
+  assert.match(svg, /lift of HR@3 over none/);
+  assert.match(svg, /Bars: 90 % bootstrap intervals/);
+  for (const text of [md, svg]) {
+    assert.ok(!/HR@10|NDCG@10|top 10|95 %/.test(text), `a hard-coded cut-off or level: ${text.match(/.{40}(HR@10|NDCG@10|top 10|95 %).{20}/)?.[0]}`);
+  }
+  assert.match(run(['--events', 'x.csv', '--catalog', 'y.json', '--confidence', '95']).stderr, /--confidence: expected a fraction between 0 and 1/);
+});
+
+test('fewer sampled negatives than --sampled are counted and reported', (t) => {
+  /* 8 items: at each test event the user has touched 3, so 5 candidates and 4 negatives */
+  const { md, json } = tinyRun(t, { args: ['--tune', 'none', '--sampled', '100'] });
+  const s = json.protocols.leaveLastOut.levels.none.sampled;
+  assert.deepEqual({ events: s.events, fewer: s.fewerNegatives, mean: s.fewerNegativesMean }, { events: 3, fewer: 3, mean: 4 });
+  assert.match(md, /For 3 held-out events of 3 the user had fewer than 100 other candidates, so they were ranked among all of them \(4\.0 on average\)/);
+  const four = tinyRun(t, { args: ['--tune', 'none', '--sampled', '4'] }).json.protocols.leaveLastOut.levels.none.sampled;
+  assert.equal(four.fewerNegatives, 0);
+});
+
+test('rankings the engine returns shorter than asked are counted per level and protocol and reported', (t) => {
+  /* two categories and at most one item of each: the engine lists 2 items where 5 (test) or
+     3 (tuning, --k 3) are asked, at every level */
+  const { md, json } = tinyRun(t, { config: { ranking: { maxPerCategory: 1 } }, args: ['--k', '3', '--tune', 'none'] });
+  const loo = json.protocols.leaveLastOut;
+  const ts = json.protocols.timeSplit;
+  for (const level of ['none', 'segment', 'behavioral', 'contextual', 'individual']) {
+    assert.deepEqual([loo.levels[level].shortLists, loo.levels[level].shortTopK], [3, 3], level);
+    assert.deepEqual([ts.levels[level].shortLists, ts.levels[level].shortTopK], [1, 1], level);
+    assert.equal(json.tuning[level].rows[0].shortTopK, 3, level);
+  }
+  assert.match(md, /- Level none: 3 of 3 leave-last-out rankings \(3 with fewer than 3 items\), 1 of 1 time-split rankings \(1 with fewer than 3 items\), 3 tuning rankings \(fewer than 3 items\) came back shorter than asked, even when asked again at the engine's maximum k of 1000 .*HR@3, NDCG@3 and MRR are understated there\./);
 });

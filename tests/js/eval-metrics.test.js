@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  hit, ndcg, rr, summarise, coverage, quantile, lift, bootstrapLift, sampledRank, verdict,
+  hit, ndcg, rr, summarise, coverage, quantile, lift, bootstrapLift, sampledRank, verdict, confidenceText,
 } from '../../tools/eval/metrics.mjs';
 import { parseTimestamp, EVENT_TYPES } from '../../tools/eval/data.mjs';
-import { plan } from '../../tools/eval/evaluate.mjs';
+import { plan, publishedAfterUse } from '../../tools/eval/evaluate.mjs';
 import { prng } from '../../scripts/gen-catalog.mjs';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} is not ${b}`);
@@ -38,12 +38,16 @@ test('reciprocal rank is 1/rank, 0 when the item is not in the list', () => {
   assert.deepEqual([1, 4, null].map(rr), [1, 0.25, 0]);
 });
 
-test('summarise averages HR@10, NDCG@10 and MRR over users', () => {
+test('summarise averages HR@k, NDCG@k and MRR over users, at the k it is given', () => {
   const s = summarise([1, 3, 7, 12, null], 10);
   assert.equal(s.n, 5);
   close(s.hr, 3 / 5);
   close(s.ndcg, (1 + 0.5 + 1 / 3) / 5);
   close(s.mrr, (1 + 1 / 3 + 1 / 7 + 1 / 12) / 5);
+  const s3 = summarise([1, 3, 7, 12, null], 3);
+  close(s3.hr, 2 / 5);
+  close(s3.ndcg, (1 + 0.5) / 5);
+  close(s3.mrr, s.mrr, 1e-12);
 });
 
 test('coverage is the share of catalog items in at least one top list', () => {
@@ -71,8 +75,18 @@ test('bootstrap: two scripted resamples give the hand-computed interval', () => 
   close(b.lift, 0);
   close(b.lo, 0.0125);
   close(b.hi, 0.4875);
+  assert.equal(b.level, 0.95);
   assert.equal(b.B, 2);
   assert.equal(b.undefinedResamples, 0);
+});
+
+test('bootstrap: the confidence level sets the quantiles and is returned with the interval', () => {
+  /* the same two resamples [0, 0.5] at 50 %: the 25 % and 75 % quantiles, 0.125 and 0.375 */
+  const b = bootstrapLift([1, 0, 1], [1, 1, 0], { B: 2, level: 0.5, rand: scripted([0.0, 0.4, 0.7, 0.1, 0.1, 0.9]) });
+  close(b.lo, 0.125);
+  close(b.hi, 0.375);
+  assert.equal(b.level, 0.5);
+  assert.throws(() => bootstrapLift([1], [1], { rand: Math.random, level: 95 }), /level must be in \(0, 1\)/);
 });
 
 test('bootstrap: resamples with a zero baseline are dropped and counted', () => {
@@ -107,14 +121,27 @@ test('sampled rank: negatives above the item count 1; below the list, ties count
 
 test('verdicts: confirmed inside the claim, contradicted when the whole interval is outside', () => {
   const claim = [0.15, 0.25];
-  assert.equal(verdict({ lift: 0.2, lo: 0.05, hi: 0.4 }, claim).verdict, 'confirmed');
-  assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim).verdict, 'contradicted');
-  assert.match(verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim).why, /below/);
-  assert.equal(verdict({ lift: 0.6, lo: 0.3, hi: 0.9 }, claim).verdict, 'contradicted');
-  assert.match(verdict({ lift: 0.6, lo: 0.3, hi: 0.9 }, claim).why, /above/);
-  assert.equal(verdict({ lift: 0.1, lo: -0.1, hi: 0.2 }, claim).verdict, 'not confirmed');
-  assert.equal(verdict({ lift: 0.3, lo: 0.2, hi: 0.5 }, claim).verdict, 'not confirmed');
-  assert.equal(verdict({ lift: NaN, lo: NaN, hi: NaN }, claim).verdict, 'not confirmed');
+  const m = (lift, lo, hi) => ({ lift, lo, hi, level: 0.95 });
+  assert.equal(verdict(m(0.2, 0.05, 0.4), claim).verdict, 'confirmed');
+  assert.equal(verdict(m(0.05, -0.02, 0.1), claim).verdict, 'contradicted');
+  assert.match(verdict(m(0.05, -0.02, 0.1), claim).why, /below/);
+  assert.equal(verdict(m(0.6, 0.3, 0.9), claim).verdict, 'contradicted');
+  assert.match(verdict(m(0.6, 0.3, 0.9), claim).why, /above/);
+  assert.equal(verdict(m(0.1, -0.1, 0.2), claim).verdict, 'not confirmed');
+  assert.equal(verdict(m(0.3, 0.2, 0.5), claim).verdict, 'not confirmed');
+  assert.equal(verdict(m(NaN, NaN, NaN), claim).verdict, 'not confirmed');
+});
+
+test('verdicts name the confidence level their interval was computed at', () => {
+  const claim = [0.15, 0.25];
+  assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1, level: 0.95 }, claim).why, 'the whole 95 % interval lies below the claimed range');
+  assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1, level: 0.9 }, claim).why, 'the whole 90 % interval lies below the claimed range');
+  assert.equal(verdict({ lift: 0.3, lo: 0.2, hi: 0.5, level: 0.99 }, claim).why, 'above the claimed range, but the 99 % interval reaches it');
+  assert.throws(() => verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim), /confidence level/);
+  assert.equal(confidenceText(0.975), '97.5 %');
+  /* end to end: the level given to the bootstrap is the one the verdict states */
+  const b = bootstrapLift([0, 0, 0, 1], [1, 1, 1, 1], { B: 20, level: 0.8, rand: scripted(Array(80).fill(0.9)) });
+  assert.match(verdict(b, claim).why, /^the whole 80 % interval lies below/);
 });
 
 test('timestamps: ms or ISO-8601 (UTC without an offset); seconds and impossible dates are refused', () => {
@@ -152,4 +179,32 @@ test('planning: held-out events are first-time positive events; the split takes 
   /* with min-items 4 user 1 still qualifies, with 5 not */
   assert.equal(plan(ev, positive, 4, T(3))[1], 6);
   assert.equal(plan(ev, positive, 5, T(3))[1], -1);
+});
+
+test('published-after-use counts each held-out event once, however often it is ranked', () => {
+  const T = (n) => 1.8e12 + n * 60000;
+  const ty = (name) => EVENT_TYPES.indexOf(name);
+  /* the user of the planning case: tune = event 4 (C), test = event 6 (E), time split: target
+     event 4 again (C) after the history up to event 3 */
+  const ev = {
+    off: Int32Array.from([0, 7]),
+    item: Int32Array.from([0, 1, 1, 0, 2, 3, 4]),
+    time: Float64Array.from([T(0), T(1), T(2), T(3), T(4), T(5), T(6)]),
+    type: Uint8Array.from(['view', 'impression', 'click', 'click', 'like', 'dismiss', 'view'].map(ty)),
+  };
+  const positive = EVENT_TYPES.map((t) => !['dismiss', 'impression'].includes(t));
+  const p = plan(ev, positive, 3, T(3));
+  assert.deepEqual(Array.from(p), [4, 6, 3, 4]);
+  /* C (item 2) is published a minute after it was liked: one held-out event, though it is both
+     the tuning and the time-split target */
+  const published = Float64Array.from([-Infinity, -Infinity, T(5), -Infinity, -Infinity]);
+  assert.equal(publishedAfterUse(ev, p, published), 1);
+  /* E (item 4) published after its view too: two; published exactly at its time: not after */
+  published[4] = T(7);
+  assert.equal(publishedAfterUse(ev, p, published), 2);
+  published[4] = T(6);
+  assert.equal(publishedAfterUse(ev, p, published), 1);
+  /* an item used late but not as a held-out event (A at event 3, a repeat) does not count */
+  published[0] = T(9);
+  assert.equal(publishedAfterUse(ev, p, published), 1);
 });

@@ -9,7 +9,7 @@ import { writeReport, summary } from './report.mjs';
 export const USAGE = `usage: attune-eval --events events.csv --catalog catalog.json [options]
 
 Replays each user's history through the Attune engine at every personalization level and
-reports what each level buys (HR@10, NDCG@10, MRR, coverage, lift over level none with 95 %
+reports what each level buys (HR@k, NDCG@k, MRR, coverage, lift over level none with
 bootstrap intervals) next to what it costs (data points and bytes stored per user, what
 leaves the device).  Writes report.md, report.json and lift.svg.
 
@@ -31,6 +31,7 @@ protocol
   --k N                cut-off of HR and NDCG (default ${DEFAULTS.k})
   --sampled N          extra: also rank among N sampled negatives (default ${DEFAULTS.sampled}; 0 = off)
   --bootstrap N        bootstrap resamples (default ${DEFAULTS.bootstrap})
+  --confidence F       confidence level of the bootstrap intervals and verdicts (default ${DEFAULTS.confidence})
   --seed N             seed of the bootstrap and the sampled negatives (default ${DEFAULTS.seed})
   --utc-offset MIN     minutes added to timestamps before taking hour and weekday (default 0)
   --strict-items       events on items not in the catalog are errors (default: skipped, counted)
@@ -47,11 +48,11 @@ output
 const FLAGS = {
   '--events': 'events', '--catalog': 'catalog', '--traits': 'traits', '--config': 'config', '--out': 'out',
   '--levels': 'levels', '--tune': 'tune', '--split': 'split', '--min-items': 'minItems', '--k': 'k',
-  '--sampled': 'sampled', '--bootstrap': 'bootstrap', '--seed': 'seed', '--utc-offset': 'utcOffset',
+  '--sampled': 'sampled', '--bootstrap': 'bootstrap', '--confidence': 'confidence', '--seed': 'seed', '--utc-offset': 'utcOffset',
   '--user-fraction': 'userFraction', '--jobs': 'jobs',
 };
 const BOOLEANS = { '--strict-items': 'strictItems', '--quiet': 'quiet', '--synthetic': 'synthetic' };
-const NUMBERS = new Set(['split', 'minItems', 'k', 'sampled', 'bootstrap', 'seed', 'utcOffset', 'userFraction', 'jobs']);
+const NUMBERS = new Set(['split', 'minItems', 'k', 'sampled', 'bootstrap', 'confidence', 'seed', 'utcOffset', 'userFraction', 'jobs']);
 const INTEGERS = new Set(['minItems', 'k', 'sampled', 'bootstrap', 'seed', 'utcOffset', 'jobs']);
 
 export function parseArgs(argv) {

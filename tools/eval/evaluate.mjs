@@ -10,8 +10,8 @@ import { createEngine } from '../../js/node.js';
 import { prng } from '../../scripts/gen-catalog.mjs';
 import { InputError } from './csv.mjs';
 import { readCatalog, readConfig, readEvents, readTraits, EVENT_TYPES, TYPE_IMPRESSION } from './data.mjs';
-import { Runner, LEVELS, engineConfig } from './runner.mjs';
-import { hit, ndcg, rr, mean, quantile, coverage, bootstrapLift, verdict } from './metrics.mjs';
+import { Runner, LEVELS, engineConfig, SHORT_NONE, SHORT_TOP_K } from './runner.mjs';
+import { hit, ndcg, rr, mean, summarise, quantile, coverage, bootstrapLift, verdict, confidenceText } from './metrics.mjs';
 
 /** The brief's claimed engagement lift of each level over `none` (fractions). */
 export const CLAIMS = {
@@ -27,6 +27,7 @@ export const DEFAULTS = {
   tune: 'ranking.weights.popularity=0.1,0.3,1',
   k: 10,
   bootstrap: 1000,
+  confidence: 0.95,
   seed: 1,
   sampled: 100,
   minItems: 3,
@@ -162,6 +163,24 @@ export function plan(ev, positive, minItems, T) {
   return out;
 }
 
+/**
+ * How many planned held-out events (tuning, test and time-split targets; an event planned for
+ * two of them counts once) are on an item whose publishedAt is after the event.  The runner
+ * keeps such an item a candidate; this is the count the report states.
+ * @param {{ off: Int32Array, item: Int32Array, time: Float64Array }} ev
+ * @param {Int32Array} plans as plan() returns them
+ * @param {Float64Array} published publish time per item (-Infinity = always published)
+ */
+export function publishedAfterUse(ev, plans, published) {
+  let n = 0;
+  for (let u = 0; u + 1 < ev.off.length; u++) {
+    const a = ev.off[u];
+    const held = new Set([plans[4 * u], plans[4 * u + 1], plans[4 * u + 3]].filter((i) => i >= 0));
+    for (const i of held) if (published[ev.item[a + i]] > ev.time[a + i]) n++;
+  }
+  return n;
+}
+
 /** Splits users into `jobs` contiguous shards of about equal event counts. */
 export function shards(ev, plans, traitsOf, jobs) {
   const U = ev.off.length - 1;
@@ -191,27 +210,22 @@ async function runPass(setup, parts, cmd, extra, meter) {
     const runner = setup.runner ??= new Runner(setup.config_);
     const r = cmd === 'tune' ? await runner.tune(parts[0], () => meter.add(1))
       : await runner.test(parts[0], extra.chosen, extra.baseVariant, () => meter.add(1));
-    return { results: [r], futureTargets: runner.futureTargets };
+    return [r];
   }
   setup.workers ??= parts.map((shard) => new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { setup: setup.config_, shard } }));
-  let futureTargets = 0;
-  const results = await Promise.all(setup.workers.map((w) => new Promise((resolve, reject) => {
+  return Promise.all(setup.workers.map((w) => new Promise((resolve, reject) => {
     const onMessage = (msg) => {
       if (msg.progress) return meter.add(msg.progress);
       w.off('message', onMessage);
       w.off('error', onError);
       if (msg.error) reject(Object.assign(new Error(msg.error.message), { code: msg.error.code, stack: msg.error.stack }));
-      else {
-        futureTargets += msg.futureTargets;
-        resolve(msg.result);
-      }
+      else resolve(msg.result);
     };
     const onError = (err) => reject(err);
     w.on('message', onMessage);
     w.on('error', onError);
     w.postMessage({ cmd, ...extra });
   })));
-  return { results, futureTargets };
 }
 
 function closeSetup(setup) {
@@ -244,6 +258,7 @@ export async function evaluate(opts) {
   if (!(o.split > 0 && o.split < 1)) throw new InputError('--split: expected a fraction between 0 and 1, e.g. 0.8');
   if (!(o.userFraction > 0 && o.userFraction <= 1)) throw new InputError('--user-fraction: expected a fraction in (0, 1]');
   if (!(Number.isInteger(o.k) && o.k >= 1 && o.k <= 100)) throw new InputError('--k: expected a whole number from 1 to 100');
+  if (!(o.confidence > 0 && o.confidence < 1)) throw new InputError('--confidence: expected a fraction between 0 and 1, e.g. 0.95');
   if (!(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new InputError('--jobs: expected a whole number ≥ 1');
   if (!(Number.isInteger(o.minItems) && o.minItems >= 2)) throw new InputError('--min-items: expected a whole number ≥ 2');
   const files = { events: basename(o.events), catalog: basename(o.catalog), traits: o.traits ? basename(o.traits) : null,
@@ -322,6 +337,7 @@ export async function evaluate(opts) {
     if (plans[4 * u + 1] >= 0) looN++;
     if (plans[4 * u + 3] >= 0) tsN++;
   }
+  const futureTargets = publishedAfterUse(ev, plans, catalog.published);
   if (looN === 0 && tsN === 0) {
     throw new InputError(`no user has enough history: leave-last-out needs ${o.minItems} distinct items with positive events per user`, { file: files.events });
   }
@@ -346,10 +362,12 @@ export async function evaluate(opts) {
     for (const level of levels) {
       const rows = [];
       for (let v = 0; v < V; v++) {
-        const ranks = concatInt(pass1.results, (r) => r[`${level}|${v}`], U);
+        const ranks = concatInt(pass1, (r) => r.ranks[`${level}|${v}`], U);
         const rs = [];
         for (let u = 0; u < U; u++) if (ranks[u] >= 0) rs.push(ranks[u] || null);
-        rows.push({ value: tune ? tune.values[v] : null, hr: mean(rs.map((r) => hit(r, o.k))), ndcg: mean(rs.map((r) => ndcg(r, o.k))), n: rs.length });
+        const m = summarise(rs, o.k);
+        const shortTopK = pass1.reduce((s, r) => s + r.short[`${level}|${v}`], 0);
+        rows.push({ value: tune ? tune.values[v] : null, hr: m.hr, ndcg: m.ndcg, n: m.n, shortTopK });
       }
       let best = baseVariant;
       rows.forEach((r, v) => {
@@ -376,7 +394,7 @@ export async function evaluate(opts) {
     if (plans[4 * u + 3] >= 0) tsUsers.push(u);
   }
   for (const level of levels) {
-    const parts2 = pass2.results.map((r) => r[level]);
+    const parts2 = pass2.map((r) => r[level]);
     const looRank = concatInt(parts2, (r) => r.looRank, U);
     const tsRank = concatInt(parts2, (r) => r.tsRank, U);
     const looTop = concatInt(parts2, (r) => r.looTop, U * K);
@@ -384,15 +402,27 @@ export async function evaluate(opts) {
     const points = [];
     const bytes = [];
     const sampled = [];
+    const negatives = [];
     const candidates = [];
+    /* rankings that came back shorter than asked: [any, fewer than the top k] per protocol */
+    const short = { loo: [0, 0], ts: [0, 0] };
+    const countShort = (c, f) => {
+      if (f !== SHORT_NONE) c[0]++;
+      if (f === SHORT_TOP_K) c[1]++;
+    };
     for (const p of parts2) {
       for (let i = 0; i < p.points.length; i++) {
         if (p.points[i] >= 0) {
           points.push(p.points[i]);
           bytes.push(p.bytes[i]);
           candidates.push(p.candidates[i]);
+          countShort(short.loo, p.looShort[i]);
         }
-        if (p.looSampled[i] >= 0) sampled.push(p.looSampled[i]);
+        if (p.tsRank[i] >= 0) countShort(short.ts, p.tsShort[i]);
+        if (p.looSampled[i] >= 0) {
+          sampled.push(p.looSampled[i]);
+          negatives.push(p.looNegatives[i]);
+        }
       }
     }
     const byKey = {};
@@ -404,36 +434,42 @@ export async function evaluate(opts) {
       looCoverage: coverage(tops(looTop, looUsers), catalog.ids.length),
       tsCoverage: coverage(tops(tsTop, tsUsers), catalog.ids.length),
       looTopKey: Array.from(looTop).join(','),
-      sampled,
+      sampled, negatives, short,
       points, bytes, candidates,
       byKey: Object.fromEntries(Object.entries(byKey).map(([k, a]) => [k, mean(a)])),
-      leaves: pass2.results[0]?.[level]?.leaves ?? [],
+      leaves: pass2[0]?.[level]?.leaves ?? [],
     };
   }
 
-  const protocolResult = (key, covKey, users) => {
+  const protocolResult = (key, covKey, shortKey, users) => {
     const out = {};
-    const base = perLevel.none[key];
-    const baseVals = { hr: base.map((r) => hit(r, K)), ndcg: base.map((r) => ndcg(r, K)), mrr: base.map(rr) };
+    const perUser = (ranks) => ({ hr: ranks.map((r) => hit(r, K)), ndcg: ranks.map((r) => ndcg(r, K)), mrr: ranks.map(rr) });
+    const baseVals = perUser(perLevel.none[key]);
     for (const level of levels) {
       const ranks = perLevel[level][key];
-      const vals = { hr: ranks.map((r) => hit(r, K)), ndcg: ranks.map((r) => ndcg(r, K)), mrr: ranks.map(rr) };
-      const row = { users: users.length, hr: mean(vals.hr), ndcg: mean(vals.ndcg), mrr: mean(vals.mrr), coverage: perLevel[level][covKey] };
+      const m = summarise(ranks, K);
+      const [shortLists, shortTopK] = perLevel[level].short[shortKey];
+      const row = { users: users.length, hr: m.hr, ndcg: m.ndcg, mrr: m.mrr, coverage: perLevel[level][covKey], shortLists, shortTopK };
       if (level !== 'none') {
+        const vals = perUser(ranks);
         row.lift = {};
-        for (const m of ['hr', 'ndcg', 'mrr']) row.lift[m] = bootstrapLift(vals[m], baseVals[m], { B: o.bootstrap, rand: rand() });
+        for (const x of ['hr', 'ndcg', 'mrr']) row.lift[x] = bootstrapLift(vals[x], baseVals[x], { B: o.bootstrap, rand: rand(), level: o.confidence });
       }
       out[level] = row;
     }
     return out;
   };
-  const loo = looUsers.length ? protocolResult('looRanks', 'looCoverage', looUsers) : null;
-  const timeSplit = tsUsers.length ? protocolResult('tsRanks', 'tsCoverage', tsUsers) : null;
+  const loo = looUsers.length ? protocolResult('looRanks', 'looCoverage', 'loo', looUsers) : null;
+  const timeSplit = tsUsers.length ? protocolResult('tsRanks', 'tsCoverage', 'ts', tsUsers) : null;
 
   if (loo) {
     for (const level of levels) {
       const s = perLevel[level].sampled;
-      loo[level].sampled = { negatives: o.sampled, hr: s.length ? mean(s.map((r) => (r <= K ? 1 : 0))) : null };
+      const drawn = perLevel[level].negatives;
+      /* events with fewer other candidates than --sampled are ranked among all of them */
+      const fewer = drawn.filter((d) => d < o.sampled);
+      loo[level].sampled = { negatives: o.sampled, hr: s.length ? mean(s.map((r) => (r <= K ? 1 : 0))) : null,
+        events: s.length, fewerNegatives: fewer.length, fewerNegativesMean: fewer.length ? mean(fewer) : null };
     }
   }
 
@@ -466,7 +502,8 @@ export async function evaluate(opts) {
     for (const level of levels) {
       if (!CLAIMS[level]) continue;
       const l = loo[level].lift.hr;
-      verdicts[level] = { claim: CLAIMS[level], metric: 'HR@10 lift over none, leave-last-out', lift: l.lift, lo: l.lo, hi: l.hi, ...verdict(l, CLAIMS[level]) };
+      verdicts[level] = { claim: CLAIMS[level], metric: `HR@${K} lift over none, leave-last-out (${confidenceText(l.level)} interval)`,
+        lift: l.lift, lo: l.lo, hi: l.hi, level: l.level, ...verdict(l, CLAIMS[level]) };
     }
   }
 
@@ -486,11 +523,11 @@ export async function evaluate(opts) {
       traits: traitsStats,
       catalog: { items: catalog.ids.length, tags: catalogInfo.tags, categories: catalogInfo.categories, dim: catalogInfo.dim },
       targetTypes: EVENT_TYPES.filter((_, i) => positive[i]),
-      publishedAfterUse: pass2.futureTargets,
+      publishedAfterUse: futureTargets,
     },
     settings: {
       levels, k: K, split: o.split, splitTime: new Date(T).toISOString(), minItems: o.minItems,
-      bootstrap: o.bootstrap, seed: o.seed, sampled: o.sampled, utcOffsetMinutes: o.utcOffset, jobs,
+      bootstrap: o.bootstrap, confidence: o.confidence, seed: o.seed, sampled: o.sampled, utcOffsetMinutes: o.utcOffset, jobs,
       tune: tune ? { path: tune.path, values: tune.values, configured: tune.values[baseVariant] } : null,
       userFraction: o.userFraction, strictItems: o.strictItems,
     },

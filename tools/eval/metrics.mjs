@@ -1,7 +1,8 @@
 /**
  * Ranking metrics and the bootstrap.  Each test case has one held-out item; `rank` is its
- * 1-based position in the ranked list of candidates, or null when it is not in the list (the
- * list is cut at the engine's k limit, so MRR is MRR@k: a rank beyond the list counts 0).
+ * 1-based position in the ranked list of candidates, or null when it is not in the list.  A rank
+ * beyond the list counts 0 in MRR; the evaluator's full rankings stop at the engine's maximum of
+ * 1000 items, so its MRR is MRR@1000 on catalogs larger than that.
  * All functions are pure; tests/js/eval-metrics.test.js checks them against hand-computed cases.
  */
 
@@ -27,7 +28,7 @@ export function mean(xs) {
   return s / xs.length;
 }
 
-/** HR@k, NDCG@k and MRR over a list of ranks. */
+/** HR@k, NDCG@k and MRR over a list of ranks (one per user), and how many there are. */
 export function summarise(ranks, k = 10) {
   return {
     n: ranks.length,
@@ -69,18 +70,21 @@ export function lift(a, b) {
 /**
  * Paired bootstrap of the lift of `treat` over `base` (per-user values in the same order):
  * `B` resamples of the users with replacement, each giving mean(treat*) / mean(base*) − 1;
- * the interval is the 2.5 % and 97.5 % quantiles of those (percentile method).  Resamples
- * whose baseline mean is 0 are dropped (their lift is undefined) and counted.
+ * the interval at confidence `level` (0.95: the 2.5 % and 97.5 % quantiles) is taken from
+ * those (percentile method).  Resamples whose baseline mean is 0 are dropped (their lift is
+ * undefined) and counted.  The result carries `level`, so what is said about the interval
+ * (verdicts, reports) can name it.
  * @param {number[]} treat
  * @param {number[]} base
  * @param {{ B?: number, rand: () => number, level?: number }} opts `rand` returns [0, 1)
- * @returns {{ lift: number, lo: number, hi: number, B: number, undefinedResamples: number }}
+ * @returns {{ lift: number, lo: number, hi: number, level: number, B: number, undefinedResamples: number }}
  */
 export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
   const n = treat.length;
   if (n !== base.length) throw new Error('bootstrapLift: treat and base must have one value per user each');
   const point = lift(treat, base);
-  if (n === 0) return { lift: NaN, lo: NaN, hi: NaN, B: 0, undefinedResamples: 0 };
+  if (!(level > 0 && level < 1)) throw new Error(`bootstrapLift: level must be in (0, 1), got ${level}`);
+  if (n === 0) return { lift: NaN, lo: NaN, hi: NaN, level, B: 0, undefinedResamples: 0 };
   const lifts = [];
   let undef = 0;
   for (let b = 0; b < B; b++) {
@@ -96,7 +100,7 @@ export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
   }
   lifts.sort((x, y) => x - y);
   const a = (1 - level) / 2;
-  return { lift: point, lo: quantile(lifts, a), hi: quantile(lifts, 1 - a), B: lifts.length, undefinedResamples: undef };
+  return { lift: point, lo: quantile(lifts, a), hi: quantile(lifts, 1 - a), level, B: lifts.length, undefinedResamples: undef };
 }
 
 /**
@@ -121,19 +125,26 @@ export function sampledRank(targetPos, negatives, position) {
   return 1 + above;
 }
 
+/** A confidence level as a percentage for text: 0.95 -> "95 %", 0.975 -> "97.5 %". */
+export function confidenceText(level) {
+  return `${Number((level * 100).toFixed(1))} %`;
+}
+
 /**
  * Verdict of a measured lift against a claimed range [lo, hi] (fractions, e.g. 0.15–0.25):
  *   confirmed      — the point estimate lies inside the claimed range;
- *   contradicted   — the whole 95 % interval lies outside it (below or above);
+ *   contradicted   — the whole interval (at its confidence `m.level`) lies outside it;
  *   not confirmed  — otherwise: the point is outside, but the interval still reaches the range.
- * @param {{ lift: number, lo: number, hi: number }} m
+ * @param {{ lift: number, lo: number, hi: number, level: number }} m as bootstrapLift returns it
  * @param {[number, number]} claim
  */
 export function verdict(m, claim) {
   const [lo, hi] = claim;
+  if (!(m.level > 0 && m.level < 1)) throw new Error(`verdict: the interval's confidence level is missing or not in (0, 1): ${m.level}`);
+  const ci = `${confidenceText(m.level)} interval`;
   if (!Number.isFinite(m.lift)) return { verdict: 'not confirmed', why: 'the lift is undefined (the baseline has no hits)' };
   if (m.lift >= lo && m.lift <= hi) return { verdict: 'confirmed', why: 'the measured lift lies inside the claimed range' };
-  if (Number.isFinite(m.hi) && m.hi < lo) return { verdict: 'contradicted', why: 'the whole 95 % interval lies below the claimed range' };
-  if (Number.isFinite(m.lo) && m.lo > hi) return { verdict: 'contradicted', why: 'the whole 95 % interval lies above the claimed range' };
-  return { verdict: 'not confirmed', why: m.lift < lo ? 'below the claimed range, but the 95 % interval reaches it' : 'above the claimed range, but the 95 % interval reaches it' };
+  if (Number.isFinite(m.hi) && m.hi < lo) return { verdict: 'contradicted', why: `the whole ${ci} lies below the claimed range` };
+  if (Number.isFinite(m.lo) && m.lo > hi) return { verdict: 'contradicted', why: `the whole ${ci} lies above the claimed range` };
+  return { verdict: 'not confirmed', why: `${m.lift < lo ? 'below' : 'above'} the claimed range, but the ${ci} reaches it` };
 }

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { confidenceText } from './metrics.mjs';
 
 const LEVEL_COLORS = { none: '#777777', segment: '#1b9e77', behavioral: '#d95f02', contextual: '#7570b3', individual: '#e7298a' };
 
@@ -12,6 +13,9 @@ const int = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : M
 const pct = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)} %` : 'n/a');
 const liftCell = (l) => (l ? `${pct(l.lift)} (${pct(l.lo)} … ${pct(l.hi)})` : '—');
 const claimText = ([lo, hi]) => `+${Math.round(lo * 100)}–${Math.round(hi * 100)} %`;
+const plural = (n, one, many) => `${int(n)} ${n === 1 ? one : many}`;
+/** "among the first 10 shown", or for k = 1 "the first one shown". */
+const shownText = (k) => (k === 1 ? 'the first one shown' : `among the first ${k} shown`);
 
 export const SYNTHETIC_NOTE = 'These figures come from a synthetic population (tools/eval/synth.mjs) whose structure was planted ' +
   'so that tests can check orderings. They are not evidence about real users: the lifts are lifts on the planted structure.';
@@ -34,6 +38,8 @@ export function markdown(r) {
   const loo = r.protocols.leaveLastOut;
   const ts = r.protocols.timeSplit;
   const ev = r.inputs.events;
+  const k = r.settings.k;
+  const ci = confidenceText(r.settings.confidence);
   out.push('# Attune offline evaluation', '');
   if (r.inputs.synthetic) out.push(`> **Synthetic data — not evidence about real users.** ${SYNTHETIC_NOTE}`, '');
   out.push(`Inputs: \`${r.inputs.files.events}\` — ${int(ev.rows)} rows, ${int(ev.kept)} used` +
@@ -56,19 +62,19 @@ export function markdown(r) {
       `they had not touched and that were already published (full ranking, no sampling). The setting ` +
       `\`${r.settings.tune?.path ?? '—'}\` was chosen per level on the second-last new item (see Tuning). ` +
       `${int(loo.skippedUsers)} users with fewer than ${r.settings.minItems} new items are left out. Lifts are over level none ` +
-      `with 95 % paired bootstrap intervals over users (${r.settings.bootstrap} resamples, seed ${r.settings.seed}).`, '',
-    table(['level', `HR@${r.settings.k}`, `NDCG@${r.settings.k}`, 'MRR', 'coverage', `lift HR@${r.settings.k} (95 % CI)`,
-      `lift NDCG@${r.settings.k} (95 % CI)`, 'lift MRR (95 % CI)', 'data points stored / user', 'bytes stored / user', 'leaves the device'], rows), '');
+      `with ${ci} paired bootstrap intervals over users (${r.settings.bootstrap} resamples, seed ${r.settings.seed}).`, '',
+    table(['level', `HR@${k}`, `NDCG@${k}`, 'MRR', 'coverage', `lift HR@${k} (${ci} CI)`,
+      `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`, 'data points stored / user', 'bytes stored / user', 'leaves the device'], rows), '');
   }
 
   if (Object.keys(r.verdicts).length) {
     out.push('## Verdicts against the brief\'s claims', '',
-      'The brief claims engagement lifts per level. Measured here as the leave-last-out HR@10 lift over level none ' +
-      '(the chance that the item the user went on to choose was among the ten shown). *Confirmed*: the measured lift is ' +
-      'inside the claimed range; *contradicted*: the whole 95 % interval is outside it; *not confirmed*: neither.', '');
+      `The brief claims engagement lifts per level. Measured here as the leave-last-out HR@${k} lift over level none ` +
+      `(the chance that the item the user went on to choose was ${shownText(k)}). *Confirmed*: the measured lift is ` +
+      `inside the claimed range; *contradicted*: the whole ${ci} interval is outside it; *not confirmed*: neither.`, '');
     for (const [l, v] of Object.entries(r.verdicts)) {
       const same = r.sameAsBelow[l] ? ` (this level ranked exactly like ${r.sameAsBelow[l]} for every user)` : '';
-      out.push(`- **${l}**: measured ${pct(v.lift)} (95 % CI ${pct(v.lo)} … ${pct(v.hi)}) against the claimed ${claimText(v.claim)}: ` +
+      out.push(`- **${l}**: measured ${pct(v.lift)} (${confidenceText(v.level)} CI ${pct(v.lo)} … ${pct(v.hi)}) against the claimed ${claimText(v.claim)}: ` +
         `**${v.verdict}** — ${v.why}${same}.`);
     }
     out.push('', `> ${r.inputs.synthetic ? `Synthetic data is not evidence about real users. ${SYNTHETIC_NOTE}` : REAL_NOTE}`, '');
@@ -83,24 +89,29 @@ export function markdown(r) {
       `Events before ${r.settings.splitTime} (the ${Math.round(r.settings.split * 100)}th percentile of event times) are the history; ` +
       `each user's first new item at or after it is ranked, with the site's configured settings (no tuning). ` +
       `${int(ts.skippedUsers)} users without history before the split or without a new item after it are left out.`, '',
-    table(['level', `HR@${r.settings.k}`, `NDCG@${r.settings.k}`, 'MRR', 'coverage', `lift HR@${r.settings.k} (95 % CI)`,
-      `lift NDCG@${r.settings.k} (95 % CI)`, 'lift MRR (95 % CI)'], rows), '');
+    table(['level', `HR@${k}`, `NDCG@${k}`, 'MRR', 'coverage', `lift HR@${k} (${ci} CI)`,
+      `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`], rows), '');
   }
 
   if (r.settings.tune) {
     const t = r.settings.tune;
     const head = ['level', ...t.values.map((v) => `${JSON.stringify(v)}${v === t.configured ? ' (configured)' : ''}`), 'chosen'];
     const rows = levels.map((l) => [`**${l}**`, ...r.tuning[l].rows.map((x) => `${num(x.ndcg)}`), JSON.stringify(r.tuning[l].value)]);
-    out.push(`## Tuning: \`${t.path}\``, '', `NDCG@${r.settings.k} on each user's second-last new item, per value; the best ` +
+    out.push(`## Tuning: \`${t.path}\``, '', `NDCG@${k} on each user's second-last new item, per value; the best ` +
       'value of each level (ties: the configured one) is used for its leave-last-out test.', '', table(head, rows), '');
   }
 
   if (loo && r.settings.sampled > 0) {
     const rows = levels.map((l) => [`**${l}**`, num(loo.levels[l].sampled.hr), num(loo.levels[l].hr)]);
+    /* the candidates, hence the negatives available, are the same at every level */
+    const s = loo.levels[levels[0]].sampled;
+    const fewer = s.fewerNegatives ? ` For ${plural(s.fewerNegatives, 'held-out event', 'held-out events')} of ${int(s.events)} the user had ` +
+      `fewer than ${r.settings.sampled} other candidates, so ${s.fewerNegatives === 1 ? 'it was' : 'they were'} ranked among all of them ` +
+      `(${num(s.fewerNegativesMean, 1)} on average): an easier test, which makes these figures more optimistic still.` : '';
     out.push(`## Extra: sampled negatives (optimistic, for comparison only)`, '',
-      `HR@${r.settings.k} when the held-out item is ranked among only ${r.settings.sampled} randomly sampled unseen items, as some papers ` +
-      `report. Sampling inflates every level and can reorder them; the full-ranking figures above are the ones to use.`, '',
-      table(['level', `sampled HR@${r.settings.k} (1 + ${r.settings.sampled})`, `full-ranking HR@${r.settings.k}`], rows), '');
+      `HR@${k} when the held-out item is ranked among only ${r.settings.sampled} randomly sampled unseen items, as some papers ` +
+      `report. Sampling inflates every level and can reorder them; the full-ranking figures above are the ones to use.${fewer}`, '',
+      table(['level', `sampled HR@${k} (1 + ${r.settings.sampled})`, `full-ranking HR@${k}`], rows), '');
   }
 
   {
@@ -129,13 +140,48 @@ export function markdown(r) {
   if (levels.includes('individual')) {
     notes.push('The individual level learns online from clicks on the lists it served. Logs that Attune did not serve cannot replay that learning, so it is measured from the history alone (user vector, impressions in the logs): offline replay can understate it.');
   }
-  if (r.inputs.publishedAfterUse) notes.push(`${int(r.inputs.publishedAfterUse)} held-out events were on items whose publishedAt is after the event; they were kept as candidates.`);
-  notes.push('Catalog coverage: the share of catalog items that appear in at least one user\'s top 10.');
+  const after = r.inputs.publishedAfterUse;
+  if (after) notes.push(`${plural(after, 'held-out event was', 'held-out events were')} on an item whose publishedAt is after the event; ${after === 1 ? 'it was' : 'they were'} kept as ${after === 1 ? 'a candidate' : 'candidates'}.`);
+  notes.push(...shortListNotes(r));
+  notes.push(`Catalog coverage: the share of catalog items that appear in at least one user's top ${k}.`);
   notes.push('MRR is cut at the list the engine returns (at most 1000 items): a held-out item below it counts 0.');
   notes.push(`Context passed to the engine: hour and weekday of the event (UTC${r.settings.utcOffsetMinutes ? `${r.settings.utcOffsetMinutes > 0 ? '+' : '−'}${Math.abs(r.settings.utcOffsetMinutes)} min` : ''})${r.inputs.events.hasDevice ? ' and the device column' : ''}.`);
   notes.push(`Run: ${r.elapsedSeconds} s with ${r.settings.jobs} job${r.settings.jobs > 1 ? 's' : ''}.`);
   out.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
   return out.join('\n');
+}
+
+/**
+ * Notes on rankings that came back shorter than asked (runner.mjs: exclusions beyond the
+ * engine's limit filtered afterwards, or the engine's own caps such as maxPerCategory), even
+ * at the engine's maximum k: the held-out item below such a list counts as a miss.
+ */
+function shortListNotes(r) {
+  const k = r.settings.k;
+  const notes = [];
+  const protocols = [['leave-last-out', r.protocols.leaveLastOut], ['time-split', r.protocols.timeSplit]];
+  for (const l of r.settings.levels) {
+    const parts = [];
+    let cutK = false;
+    for (const [name, p] of protocols) {
+      const m = p?.levels[l];
+      if (!m?.shortLists) continue;
+      parts.push(`${int(m.shortLists)} of ${int(p.users)} ${name} rankings` +
+        `${m.shortTopK ? ` (${int(m.shortTopK)} with fewer than ${k} items)` : ''}`);
+      if (m.shortTopK) cutK = true;
+    }
+    const tuneShort = (r.tuning[l]?.rows ?? []).reduce((s, x) => s + x.shortTopK, 0);
+    if (tuneShort) {
+      parts.push(`${int(tuneShort)} tuning rankings (fewer than ${k} items)`);
+      cutK = true;
+    }
+    if (!parts.length) continue;
+    notes.push(`Level ${l}: ${parts.join(', ')} came back shorter than asked, even when asked again at the engine's ` +
+      'maximum k of 1000 (what shortens them: exclusions beyond the engine\'s 10,000 per call, filtered afterwards; ' +
+      'ranking.maxPerCategory; editorial.exclude). A held-out item below such a list counts as a miss, so ' +
+      `${cutK ? `HR@${k}, NDCG@${k} and MRR are` : 'MRR is'} understated there.`);
+  }
+  return notes;
 }
 
 /** A short summary for stdout: the leave-last-out table and the verdicts. */
@@ -161,7 +207,7 @@ function ticks(lo, hi, count = 5) {
 
 /**
  * The SVG chart: x is the privacy cost (mean data points stored per user, from inventory();
- * bytes are in the labels), y the leave-last-out HR@10 lift over none with its 95 % interval;
+ * bytes are in the labels), y the leave-last-out HR@k lift over none with its bootstrap interval;
  * the brief's claimed range for each level is a shaded bar at the same x.
  */
 export function svg(r) {
@@ -170,6 +216,7 @@ export function svg(r) {
   const M = { l: 84, r: 230, t: 56, b: 62 };
   const loo = r.protocols.leaveLastOut;
   const levels = r.settings.levels;
+  const k = r.settings.k;
   const pts = levels.map((l) => ({
     level: l,
     x: r.privacy[l].dataPoints.mean || 0,
@@ -196,8 +243,8 @@ export function svg(r) {
   o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`);
   o.push('<title>Attune: engagement lift against privacy cost per level</title>');
   o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  o.push(`<text x="${M.l}" y="22" font-size="15" font-weight="600">What each level buys (lift of HR@10 over none) against what it stores</text>`);
-  o.push(`<text x="${M.l}" y="40" fill="#555">${esc(r.inputs.synthetic ? 'Synthetic population: not evidence about real users.' : `Data: ${r.inputs.files.events}, leave-last-out.`)} Bars: 95 % bootstrap intervals. Shaded: the brief's claims.</text>`);
+  o.push(`<text x="${M.l}" y="22" font-size="15" font-weight="600">What each level buys (lift of HR@${k} over none) against what it stores</text>`);
+  o.push(`<text x="${M.l}" y="40" fill="#555">${esc(r.inputs.synthetic ? 'Synthetic population: not evidence about real users.' : `Data: ${r.inputs.files.events}, leave-last-out.`)} Bars: ${confidenceText(r.settings.confidence)} bootstrap intervals. Shaded: the brief's claims.</text>`);
   for (const v of ticks(ymin, ymax)) {
     const y = sy(v);
     o.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="${v === 0 ? '#888' : '#e5e5e5'}"/>`);
@@ -211,7 +258,7 @@ export function svg(r) {
   o.push(`<line x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${H - M.b}" stroke="#333"/>`);
   o.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${H - M.b}" y2="${H - M.b}" stroke="#333"/>`);
   o.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 20}" text-anchor="middle">privacy cost: data points stored on the device per user (mean, from inventory())</text>`);
-  o.push(`<text transform="translate(20 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">lift of HR@10 over level none</text>`);
+  o.push(`<text transform="translate(20 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">lift of HR@${k} over level none</text>`);
   pts.forEach((p, i) => {
     const c = LEVEL_COLORS[p.level] ?? '#333';
     const x = xs[i];

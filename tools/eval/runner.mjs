@@ -9,6 +9,10 @@
  * (no publishedAt: always) that the user has not interacted with before it (any event but an
  * impression).  It is passed to the engine as `exclude` (the engine's own excludeSeen does the
  * same for what it remembers), so the ranking is the product's ranking over those items.
+ * Exclusions beyond the engine's limit (10 000 per call) are filtered from what it returns; a
+ * list that still comes back shorter than asked (that filter, or the engine's own caps such as
+ * ranking.maxPerCategory) is asked again at the engine's maximum k and, if still short, flagged
+ * so that the report can say how many rankings were cut.
  *
  * Used in-process (--jobs 1) and from worker.mjs; the results do not depend on how users are
  * split between workers.
@@ -19,6 +23,10 @@ import { TYPE_IMPRESSION, DEVICES } from './data.mjs';
 import { sampledRank } from './metrics.mjs';
 
 export const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
+/** How a ranked list fell short (rank()'s `short`). */
+export const SHORT_NONE = 0;
+export const SHORT_LIST = 1;
+export const SHORT_TOP_K = 2;
 const MAX_K = 1000;
 const MAX_EXCLUDE = 10000;
 const PROFILE = 'default';
@@ -70,7 +78,6 @@ export class Runner {
     /* items in publish order, to find the not-yet-published ones by binary search */
     this.byPub = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => setup.published[a] - setup.published[b]);
     this.pubSorted = Float64Array.from(this.byPub, (i) => setup.published[i]);
-    this.futureTargets = 0;
     this.index = new Map(setup.ids.map((id, i) => [id, i]));
   }
 
@@ -139,8 +146,12 @@ export class Runner {
   }
 
   /**
-   * Ranks the candidates of held-out event `ti` (user u starts at event `a`).  Returns
-   * { rank (1-based or null), top (item indices of the top k), list (item indices) }.
+   * Ranks the candidates of held-out event `ti` (user u starts at event `a`): the top k when
+   * `full` is false, else as many as the engine returns (at most 1000).  Returns { rank
+   * (1-based or null), list (item indices, best first), candidates (count), excluded (item
+   * indices), target, short }: `short` is SHORT_NONE, or SHORT_LIST when the list holds fewer
+   * items than asked but at least the top k, or SHORT_TOP_K when it holds fewer than
+   * min(k, candidates) — then HR@k and NDCG@k are cut too, not only MRR.
    */
   async rank(e, shard, u, a, ti, full) {
     const { item, time, type, device } = shard;
@@ -150,10 +161,7 @@ export class Runner {
     const excluded = new Set();
     for (let i = a; i < ti; i++) if (type[i] !== TYPE_IMPRESSION) excluded.add(item[i]);
     for (const f of this.future(t)) excluded.add(f);
-    if (excluded.has(target)) {
-      excluded.delete(target); /* published "later" than it was used: keep it a candidate */
-      this.futureTargets++;
-    }
+    excluded.delete(target); /* published "later" than it was used: keep it a candidate (evaluate counts these once) */
     const n = ids.length;
     const candidates = n - excluded.size;
     const exclude = [];
@@ -163,23 +171,29 @@ export class Runner {
     }
     const over = excluded.size - exclude.length; /* left for the filter below */
     const want = full ? Math.min(MAX_K, candidates) : Math.min(this.s.k, candidates);
-    const k = Math.min(MAX_K, want + over);
     e.clock.t = t;
     const traits = shard.traits[u];
     if (traits && e.level !== 'none') await e.engine.setTraits(traits); /* a visit re-declares them (retention) */
     /* the exploration draw (individual level) is seeded per user and held-out event, so results
        do not depend on how users are split between workers or on the order they run in */
     const seed = mix(this.s.seed, shard.first + u, ti - a);
-    const recs = e.engine.recommend({ k, exclude, context: contextOf(t, device[ti], this.s.utcOffset), seed });
-    const list = [];
-    for (const r of recs) {
-      const idx = this.index.get(r.id);
-      if (over > 0 && excluded.has(idx)) continue;
-      list.push(idx);
-      if (list.length === want) break;
-    }
+    const context = contextOf(t, device[ti], this.s.utcOffset);
+    const ranked = (k) => {
+      const list = [];
+      for (const r of e.engine.recommend({ k, exclude, context, seed })) {
+        const idx = this.index.get(r.id);
+        if (over > 0 && excluded.has(idx)) continue;
+        list.push(idx);
+        if (list.length === want) break;
+      }
+      return list;
+    };
+    const k = Math.min(MAX_K, want + over);
+    let list = ranked(k);
+    if (list.length < want && k < MAX_K) list = ranked(MAX_K);
+    const short = list.length >= want ? SHORT_NONE : list.length < Math.min(this.s.k, want) ? SHORT_TOP_K : SHORT_LIST;
     const pos = list.indexOf(target);
-    return { rank: pos < 0 ? null : pos + 1, list, candidates, excluded, target };
+    return { rank: pos < 0 ? null : pos + 1, list, candidates, excluded, target, short };
   }
 
   /** What the profile holds now: data points (inventory counts of stored kinds) and snapshot bytes. */
@@ -200,12 +214,19 @@ export class Runner {
 
   /**
    * Pass 1: for every user, level and variant, replay up to the tuning event and rank it
-   * (top k only).  Returns Int32Array per `${level}|${v}` of ranks (0 = not in the top k;
-   * -1 = user not in the leave-last-out protocol).
+   * (top k only).  Returns { ranks, short }, each keyed by `${level}|${v}`: ranks an Int32Array
+   * per user (0 = not in the top k; -1 = user not in the leave-last-out protocol), short the
+   * number of those rankings that came back with fewer than min(k, candidates) items.
    */
   async tune(shard, onUser) {
-    const out = {};
-    for (const level of this.s.levels) for (let v = 0; v < this.variants; v++) out[`${level}|${v}`] = new Int32Array(shard.n).fill(-1);
+    const ranks = {};
+    const short = {};
+    for (const level of this.s.levels) {
+      for (let v = 0; v < this.variants; v++) {
+        ranks[`${level}|${v}`] = new Int32Array(shard.n).fill(-1);
+        short[`${level}|${v}`] = 0;
+      }
+    }
     for (let u = 0; u < shard.n; u++) {
       const a = shard.off[u];
       const tuneIdx = shard.plan[4 * u];
@@ -216,19 +237,22 @@ export class Runner {
             await this.begin(e, shard, u, shard.time[a]);
             await this.track(e, shard, a, a + tuneIdx);
             const r = await this.rank(e, shard, u, a, a + tuneIdx, false);
-            out[`${level}|${v}`][u] = r.rank ?? 0;
+            ranks[`${level}|${v}`][u] = r.rank ?? 0;
+            if (r.short !== SHORT_NONE) short[`${level}|${v}`]++;
           }
         }
       }
       onUser?.();
     }
-    return out;
+    return { ranks, short };
   }
 
   /**
    * Pass 2: per level, the chosen variant replays up to the test event (leave-last-out), the
    * stored profile is measured, and the full candidate list is ranked; the configured variant
    * replays the history before the global split and ranks its first new item after it.
+   * Per level and user: ranks, top-k lists, privacy costs, candidates, the sampled-negatives
+   * rank and how many negatives it had (-1 = not measured), and looShort/tsShort (a SHORT_*).
    * @param {Record<string, number>} chosen level -> variant for leave-last-out
    * @param {number} baseVariant the variant equal to the site's configuration
    */
@@ -238,6 +262,7 @@ export class Runner {
     for (const level of this.s.levels) {
       res[level] = {
         looRank: new Int32Array(shard.n).fill(-1), looSampled: new Float64Array(shard.n).fill(-1),
+        looNegatives: new Int32Array(shard.n).fill(-1), looShort: new Uint8Array(shard.n), tsShort: new Uint8Array(shard.n),
         looTop: new Int32Array(shard.n * topK).fill(-1), points: new Float64Array(shard.n).fill(-1),
         bytes: new Float64Array(shard.n).fill(-1), byKey: {}, leaves: null, candidates: new Float64Array(shard.n),
         tsRank: new Int32Array(shard.n).fill(-1), tsTop: new Int32Array(shard.n * topK).fill(-1),
@@ -260,8 +285,13 @@ export class Runner {
           const r = await this.rank(e, shard, u, a, a + testIdx, true);
           R.looRank[u] = r.rank ?? 0;
           R.candidates[u] = r.candidates;
+          R.looShort[u] = r.short;
           for (let j = 0; j < Math.min(topK, r.list.length); j++) R.looTop[u * topK + j] = r.list[j];
-          if (this.s.sampled > 0) R.looSampled[u] = this.sampled(shard.first + u, r);
+          if (this.s.sampled > 0) {
+            const sr = this.sampled(shard.first + u, r);
+            R.looSampled[u] = sr.rank;
+            R.looNegatives[u] = sr.negatives;
+          }
         }
         if (tsTarget >= 0) {
           const e = await this.engine(level, baseVariant);
@@ -269,6 +299,7 @@ export class Runner {
           await this.track(e, shard, a, a + tsEnd);
           const r = await this.rank(e, shard, u, a, a + tsTarget, true);
           R.tsRank[u] = r.rank ?? 0;
+          R.tsShort[u] = r.short;
           for (let j = 0; j < Math.min(topK, r.list.length); j++) R.tsTop[u * topK + j] = r.list[j];
         }
       }
@@ -277,24 +308,40 @@ export class Runner {
     return res;
   }
 
-  /** Rank of the held-out item among `sampled` negatives drawn uniformly from its candidates. */
+  /**
+   * The held-out item's rank among `sampled` negatives drawn uniformly without replacement from
+   * its other candidates (`r` as rank() returns it).  Returns { rank, negatives }: negatives is
+   * how many were drawn, fewer than `sampled` only when the user has fewer other candidates.
+   * Draws by rejection while that is cheap; when the candidates are a small share of the
+   * catalog and rejection stalls, the rest are drawn from the enumerated remaining candidates,
+   * so the count never falls short by chance.
+   */
   sampled(globalUser, r) {
     const rand = prng((this.s.seed * 0x9e3779b1 + globalUser * 0x85ebca6b) >>> 0);
     const n = this.s.ids.length;
     const target = r.target;
     const negatives = [];
-    const pool = r.candidates - 1;
-    const want = Math.min(this.s.sampled, pool);
+    const want = Math.min(this.s.sampled, r.candidates - 1);
     const picked = new Set();
+    const usable = (x) => !picked.has(x) && !r.excluded.has(x) && x !== target;
     let guard = 0;
     while (negatives.length < want && guard++ < want * 50) {
       const x = Math.floor(rand() * n);
-      if (picked.has(x) || r.excluded.has(x) || x === target) continue;
+      if (!usable(x)) continue;
       picked.add(x);
       negatives.push(x);
     }
+    if (negatives.length < want) {
+      const rest = [];
+      for (let x = 0; x < n; x++) if (usable(x)) rest.push(x);
+      for (let i = 0; negatives.length < want; i++) { /* partial Fisher–Yates */
+        const j = i + Math.floor(rand() * (rest.length - i));
+        [rest[i], rest[j]] = [rest[j], rest[i]];
+        negatives.push(rest[i]);
+      }
+    }
     const position = new Map(r.list.map((x, i) => [x, i]));
-    return sampledRank(r.rank === null ? null : r.rank - 1, negatives, position);
+    return { rank: sampledRank(r.rank === null ? null : r.rank - 1, negatives, position), negatives: negatives.length };
   }
 }
 

@@ -37,7 +37,7 @@ parentPort.on('message', async (msg) => {
     else if (msg.cmd === 'test') result = await runner.test(shard, msg.chosen, msg.baseVariant, p.tick);
     else throw new Error(`unknown command ${msg.cmd}`);
     p.flush();
-    parentPort.postMessage({ result, futureTargets: runner.futureTargets });
+    parentPort.postMessage({ result });
   } catch (err) {
     parentPort.postMessage({ error: { message: err?.message ?? String(err), code: err?.code, stack: err?.stack } });
   }
