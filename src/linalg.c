@@ -80,3 +80,51 @@ float att__dotf(const float *x, const float *y, uint32_t n) {
   for (; i < n; i++) s += x[i] * y[i];
   return s;
 }
+
+float att__dotq8(const int8_t *q, const float *y, uint32_t n) {
+  uint32_t i = 0;
+  float l0, l1, l2, l3, s;
+#ifdef __wasm_simd128__
+  /* lanes j of a and b hold the sums of elements 8m + j and 8m + 4 + j */
+  v128_t a = wasm_f32x4_splat(0), b = wasm_f32x4_splat(0);
+  for (; i + 8 <= n; i += 8) {
+    v128_t w = wasm_i16x8_load8x8(q + i); /* 8 int8, sign-extended */
+    v128_t lo = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(w));
+    v128_t hi = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(w));
+    a = wasm_f32x4_add(a, wasm_f32x4_mul(lo, wasm_v128_load(y + i)));
+    b = wasm_f32x4_add(b, wasm_f32x4_mul(hi, wasm_v128_load(y + i + 4)));
+  }
+  a = wasm_f32x4_add(a, b);
+  l0 = wasm_f32x4_extract_lane(a, 0);
+  l1 = wasm_f32x4_extract_lane(a, 1);
+  l2 = wasm_f32x4_extract_lane(a, 2);
+  l3 = wasm_f32x4_extract_lane(a, 3);
+#else
+  /* the same sums in the same order as the SIMD lanes above */
+  float a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 += (float)q[i] * y[i];
+    a1 += (float)q[i + 1] * y[i + 1];
+    a2 += (float)q[i + 2] * y[i + 2];
+    a3 += (float)q[i + 3] * y[i + 3];
+    b0 += (float)q[i + 4] * y[i + 4];
+    b1 += (float)q[i + 5] * y[i + 5];
+    b2 += (float)q[i + 6] * y[i + 6];
+    b3 += (float)q[i + 7] * y[i + 7];
+  }
+  l0 = a0 + b0;
+  l1 = a1 + b1;
+  l2 = a2 + b2;
+  l3 = a3 + b3;
+#endif
+  s = (l0 + l1) + (l2 + l3);
+  for (; i < n; i++) s += (float)q[i] * y[i];
+  return s;
+}
+
+int32_t att__dot_i8(const int8_t *a, const int8_t *b, uint32_t n) {
+  int32_t s = 0;
+  uint32_t i;
+  for (i = 0; i < n; i++) s += (int32_t)a[i] * b[i];
+  return s;
+}

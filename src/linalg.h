@@ -20,5 +20,12 @@ double att__dot(const float *x, const double *y, int n);
 /* Dot product of two float vectors in float (the ranking loop's): four running sums, and
  * 128-bit SIMD lanes when compiled with -msimd128. */
 float att__dotf(const float *x, const float *y, uint32_t n);
+/* Dot product of an int8 vector and a float vector in float (the ranking loop's, for int8 item
+ * vectors).  The sum runs in a fixed order -- eight running sums, folded pairwise, then the
+ * tail -- that the 128-bit SIMD lanes (-msimd128) and the scalar code both follow exactly, so
+ * both wasm builds and the native one give the same bits. */
+float att__dotq8(const int8_t *q, const float *y, uint32_t n);
+/* Dot product of two int8 vectors, exact (|sum| <= 128 * 127 * 127 fits an int32). */
+int32_t att__dot_i8(const int8_t *a, const int8_t *b, uint32_t n);
 
 #endif
