@@ -323,8 +323,9 @@ ATT_API int att_load_catalog(att_engine *h, const char *json, size_t len, double
   att__begin(h);
   if (att__check_now(h, now)) return h->err.code;
   if (len >= 4 && json && memcmp(json, ATT_CATALOG_MAGIC, 4) == 0) {
-    if (att__catalog_load_packed(&h->err, (const unsigned char *)json, len, &cat)) return h->err.code;
-  } else if (att__catalog_parse(&h->err, json, len, &cat)) {
+    if (att__catalog_load_packed(&h->err, (const unsigned char *)json, len, h->cfg.model_vectors, &cat))
+      return h->err.code;
+  } else if (att__catalog_parse(&h->err, json, len, h->cfg.model_vectors, &cat)) {
     return h->err.code;
   }
   root = att__jw_begin(&w, 0);

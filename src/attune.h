@@ -78,12 +78,14 @@ size_t att_result_len(const att_engine *h);
 int att_take_dirty(att_engine *h);
 
 /* Replaces the configuration (JSON object, every key optional).  The profile is re-checked
- * against it: traits no longer declared are dropped and the level is capped.  Result: the
- * normalised configuration as JSON. */
+ * against it: traits no longer declared are dropped and the level is capped.  model.vectors
+ * says how catalogs loaded from now on hold their vectors; a loaded catalog keeps its own.
+ * Result: the normalised configuration as JSON. */
 int att_configure(att_engine *h, const char *json, size_t len, double now);
 /* Replaces the catalog: JSON (see README), or the compact binary catalog (bytes starting with
- * "ATTC", see catalog.h), validated alike.  Result: {"items","tags","categories","dim",
- * "droppedNeighbors","bytes"}. */
+ * "ATTC", see catalog.h), validated alike, with its vectors held as the configuration's
+ * model.vectors says.  Result: {"items","tags","categories","dim","droppedNeighbors","bytes",
+ * "rankingBytes"}. */
 int att_load_catalog(att_engine *h, const char *json, size_t len, double now);
 
 /* Declares traits: a JSON object {name: value|null}; null clears a trait. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "linalg.h"
 
 /* A neighbor given by item position in a binary catalog rather than by id. */
 #define ATT__NB_BY_INDEX 0x80000000u
@@ -25,6 +26,7 @@ typedef struct att__catbuild {
   double max_pop;
   size_t index;         /* the item being built, for messages */
   const char *id;       /* its id (NUL-terminated, in the id table) */
+  float row[ATT_MAX_DIM]; /* an int8 catalog's vector being read, quantised once complete */
 } att__catbuild;
 
 static int att__resize(void **p, size_t count, size_t size) {
@@ -59,10 +61,11 @@ static int att__cat_bad(att__catbuild *b, int code, const char *fmt, ...) {
 
 /* --- the builder ------------------------------------------------------------------------- */
 
-static int att__build_begin(att__catbuild *b, att__err *e, att__catalog *c) {
+static int att__build_begin(att__catbuild *b, att__err *e, att__catalog *c, int vectors) {
   memset(b, 0, sizeof *b);
   b->e = e;
   b->c = c;
+  c->vec_kind = vectors == ATT_VEC_I8 ? ATT_VEC_I8 : ATT_VEC_F32;
   return ATT_OK;
 }
 
@@ -86,7 +89,10 @@ static int att__build_reserve_for(att__catbuild *b, size_t want) {
       att__resize((void **)&b->raw_pop, cap, sizeof *b->raw_pop) ||
       att__resize((void **)&c->published, cap, sizeof *c->published) ||
       att__resize((void **)&c->title, cap, sizeof *c->title) ||
-      (c->dim && att__resize((void **)&c->vec, cap * c->dim, sizeof *c->vec)))
+      (c->dim && c->vec_kind == ATT_VEC_F32 && att__resize((void **)&c->vec, cap * c->dim, sizeof *c->vec)) ||
+      (c->dim && c->vec_kind == ATT_VEC_I8 &&
+       (att__resize((void **)&c->vq, cap * c->dim, sizeof *c->vq) ||
+        att__resize((void **)&c->vscale, cap, sizeof *c->vscale))))
     return ATT_E_NOMEM;
   b->cap_items = cap;
   return ATT_OK;
@@ -117,7 +123,11 @@ static int att__build_item(att__catbuild *b, size_t index, const char *id, size_
   c->title[item] = ATT_NO_TITLE;
   c->published[item] = NAN;
   b->raw_pop[item] = 0;
-  if (c->dim) memset(c->vec + (size_t)item * c->dim, 0, c->dim * sizeof *c->vec);
+  if (c->dim && c->vec_kind == ATT_VEC_F32) memset(c->vec + (size_t)item * c->dim, 0, c->dim * sizeof *c->vec);
+  if (c->dim && c->vec_kind == ATT_VEC_I8) {
+    memset(c->vq + (size_t)item * c->dim, 0, c->dim * sizeof *c->vq);
+    c->vscale[item] = 0;
+  }
   c->n++;
   return ATT_OK;
 }
@@ -208,10 +218,45 @@ static int att__build_vector_len(att__catbuild *b, size_t len) {
   return ATT_OK;
 }
 
+/* Where the current item's vector values go: its row of a float32 catalog, or the builder's
+ * row that att__build_vector_done quantises. */
+static float *att__build_row(att__catbuild *b) {
+  if (b->c->vec_kind == ATT_VEC_I8) return b->row;
+  return b->c->vec + (size_t)(b->c->n - 1) * b->c->dim;
+}
+
 static int att__build_vector_value(att__catbuild *b, size_t k, double d) {
   if (!(fabs(d) <= 1e6)) return att__cat_bad(b, ATT_E_CATALOG, "vector[%zu] must be a finite number (|x| <= 1e6)", k);
-  b->c->vec[(size_t)(b->c->n - 1) * b->c->dim + k] = (float)d;
+  att__build_row(b)[k] = (float)d;
   return ATT_OK;
+}
+
+/* Symmetric per-row quantisation: scale = max|y| / 127 and q = round(y / scale), so every
+ * component is within scale / 2 of q * scale.  A row whose scale is 0 (all zeros, or so small
+ * that max|y| / 127 underflows) becomes a zero row, which ranks as an item without a vector. */
+static void att__quantise(const float *y, uint32_t dim, int8_t *q, float *scale) {
+  float m = 0, s;
+  uint32_t k;
+  for (k = 0; k < dim; k++)
+    if (fabsf(y[k]) > m) m = fabsf(y[k]);
+  s = m / 127.0f;
+  if (!(s > 0)) {
+    memset(q, 0, dim * sizeof *q);
+    *scale = 0;
+    return;
+  }
+  for (k = 0; k < dim; k++) {
+    double t = round((double)y[k] / s); /* |y| <= m, so |t| <= 127 but for rounding at the ends */
+    q[k] = (int8_t)(t > 127 ? 127 : t < -127 ? -127 : t);
+  }
+  *scale = s;
+}
+
+/* Ends the current item's vector (every value set): an int8 catalog quantises it now. */
+static void att__build_vector_done(att__catbuild *b) {
+  att__catalog *c = b->c;
+  if (c->vec_kind != ATT_VEC_I8) return;
+  att__quantise(b->row, c->dim, c->vq + (size_t)(c->n - 1) * c->dim, &c->vscale[c->n - 1]);
 }
 
 /* Allocates room for `total` neighbors in all. */
@@ -299,6 +344,11 @@ static int att__build_finish(att__catbuild *b) {
   /* give back the spare room growth left (a failed shrink keeps the larger block) */
   if (b->ntag_ids) att__resize((void **)&c->tag_ids, b->ntag_ids, sizeof *c->tag_ids);
   if (out) att__resize((void **)&c->nb_w, out, sizeof *c->nb_w);
+  if (c->n && c->vec) att__resize((void **)&c->vec, (size_t)c->n * c->dim, sizeof *c->vec);
+  if (c->n && c->vq) {
+    att__resize((void **)&c->vq, (size_t)c->n * c->dim, sizeof *c->vq);
+    att__resize((void **)&c->vscale, c->n, sizeof *c->vscale);
+  }
   att__strtab_shrink(&c->ids);
   att__strtab_shrink(&c->tags);
   att__strtab_shrink(&c->cats);
@@ -314,12 +364,12 @@ static void att__build_free(att__catbuild *b) {
 
 /* Runs a reader over a new catalog; on failure nothing is kept. */
 static int att__build(att__err *e, att__catalog **out, int (*read)(att__catbuild *, const void *, size_t),
-                      const void *data, size_t len) {
+                      const void *data, size_t len, int vectors) {
   att__catbuild b;
   att__catalog *c = att__calloc(1, sizeof *c);
   int rc;
   if (!c) return att__fail(e, ATT_E_NOMEM, "catalog: out of memory");
-  att__build_begin(&b, e, c);
+  att__build_begin(&b, e, c, vectors);
   rc = read(&b, data, len);
   if (!rc) rc = att__build_finish(&b);
   att__build_free(&b);
@@ -406,6 +456,7 @@ static int att__cat_item(void *ctx, size_t index, const att__jv *v) {
     if (att__build_vector_len(b, att__jv_count(x))) return b->e->code;
     for (t = att__jv_first(x), k = 0; t; t = att__jv_next(t), k++)
       if (att__build_vector_value(b, k, att__jv_type(t) == ATT__J_NUM ? att__jv_num(t) : NAN)) return b->e->code;
+    att__build_vector_done(b);
   }
   if ((x = att__jv_get(v, "neighbors")) && att__jv_type(x) != ATT__J_NULL) {
     if (att__jv_type(x) != ATT__J_ARR)
@@ -426,8 +477,8 @@ static int att__read_json(att__catbuild *b, const void *data, size_t len) {
   return att__json_walk(b->e, "catalog", data, len, "items", att__cat_member, att__cat_item, b);
 }
 
-int att__catalog_parse(att__err *e, const char *json, size_t len, att__catalog **out) {
-  return att__build(e, out, att__read_json, json, len);
+int att__catalog_parse(att__err *e, const char *json, size_t len, int vectors, att__catalog **out) {
+  return att__build(e, out, att__read_json, json, len, vectors);
 }
 
 /* --- the compact binary catalog ---------------------------------------------------------- */
@@ -566,7 +617,7 @@ static int att__read_packed(att__catbuild *b, const void *data, size_t len) {
     if (has_vec) {
       float *row;
       if ((rc = att__build_vector_len(b, dim))) break;
-      row = b->c->vec + (size_t)(b->c->n - 1) * dim;
+      row = att__build_row(b);
       if (dim * 4u > r.len - r.pos) {
         bad = 1;
         break;
@@ -576,6 +627,7 @@ static int att__read_packed(att__catbuild *b, const void *data, size_t len) {
       for (k = 0; k < dim; k++)
         if (!(fabsf(row[k]) <= 1e6f)) break;
       if (k < dim && (rc = att__build_vector_value(b, k, row[k]))) break;
+      att__build_vector_done(b);
     }
     nnb = att__rd_u8(&r);
     if ((rc = att__build_neighbors_reserve(b, nnb))) break;
@@ -597,8 +649,9 @@ done:
   return rc;
 }
 
-int att__catalog_load_packed(att__err *e, const unsigned char *bytes, size_t len, att__catalog **out) {
-  return att__build(e, out, att__read_packed, bytes, len);
+int att__catalog_load_packed(att__err *e, const unsigned char *bytes, size_t len, int vectors,
+                             att__catalog **out) {
+  return att__build(e, out, att__read_packed, bytes, len, vectors);
 }
 
 /* --- the catalog ------------------------------------------------------------------------- */
@@ -616,6 +669,8 @@ void att__catalog_free(att__catalog *c) {
   att__free(c->published);
   att__free(c->title);
   att__free(c->vec);
+  att__free(c->vq);
+  att__free(c->vscale);
   att__free(c->nb_off);
   att__free(c->nb_item);
   att__free(c->nb_w);
@@ -630,8 +685,37 @@ const char *att__catalog_id(const att__catalog *c, uint32_t item) { return att__
 
 size_t att__catalog_bytes(const att__catalog *c) {
   size_t n = c->n;
+  size_t vectors = c->vec_kind == ATT_VEC_I8 ? (c->dim ? n * (c->dim * sizeof(int8_t) + sizeof(float)) : 0)
+                                             : n * c->dim * sizeof(float);
   return att__strtab_bytes(&c->ids) + att__strtab_bytes(&c->tags) + att__strtab_bytes(&c->cats) +
          att__strtab_bytes(&c->titles) + (n + 1) * 8 + c->tag_off[n] * sizeof(uint16_t) +
-         n * (sizeof(uint16_t) + 2 * sizeof(float) + (c->title ? sizeof(uint32_t) : 0)) + n * c->dim * sizeof(float) +
+         n * (sizeof(uint16_t) + 2 * sizeof(float) + (c->title ? sizeof(uint32_t) : 0)) + vectors +
          c->nb_off[n] * (sizeof(uint32_t) + sizeof(float));
+}
+
+/* --- item vectors ------------------------------------------------------------------------ */
+
+const float *att__catalog_vec(const att__catalog *c, uint32_t i, float *scratch) {
+  const int8_t *q;
+  float s;
+  uint32_t k;
+  if (c->dim == 0) return scratch;
+  if (c->vec_kind != ATT_VEC_I8) return c->vec + (size_t)i * c->dim;
+  q = c->vq + (size_t)i * c->dim;
+  s = c->vscale[i];
+  for (k = 0; k < c->dim; k++) scratch[k] = (float)q[k] * s;
+  return scratch;
+}
+
+float att__catalog_dotf(const att__catalog *c, uint32_t i, const float *y) {
+  if (c->dim == 0) return 0;
+  if (c->vec_kind != ATT_VEC_I8) return att__dotf(c->vec + (size_t)i * c->dim, y, c->dim);
+  return att__dotq8(c->vq + (size_t)i * c->dim, y, c->dim) * c->vscale[i];
+}
+
+float att__catalog_dot_items(const att__catalog *c, uint32_t a, uint32_t b) {
+  if (c->dim == 0) return 0;
+  if (c->vec_kind != ATT_VEC_I8) return att__dotf(c->vec + (size_t)a * c->dim, c->vec + (size_t)b * c->dim, c->dim);
+  return (float)att__dot_i8(c->vq + (size_t)a * c->dim, c->vq + (size_t)b * c->dim, c->dim) * c->vscale[a] *
+         c->vscale[b];
 }

@@ -35,19 +35,28 @@ typedef struct att__catalog {
   float *pop;          /* popularity prior in [0, 1]: log1p(popularity) / log1p(max) */
   float *published;    /* days since the epoch, NaN when absent */
   uint32_t *title;     /* id in `titles`, ATT_NO_TITLE when absent; NULL when no item has one */
-  float *vec;          /* n * dim, zero rows for items without a vector */
+  /* Vectors are held as config model.vectors said when the catalog was built: ATT_VEC_F32
+   * keeps the floats as given; ATT_VEC_I8 keeps, per item, int8 values and one float scale
+   * (symmetric: scale = max|y| / 127, q = round(y / scale), so |y - q * scale| <= scale / 2 per
+   * component) and no float copy: dim + 4 bytes per item instead of 4 * dim.  Read them
+   * through the accessors below. */
+  int vec_kind;        /* ATT_VEC_F32 or ATT_VEC_I8 */
+  float *vec;          /* F32: n * dim, zero rows for items without a vector; NULL for I8 */
+  int8_t *vq;          /* I8: n * dim quantised values, zero rows for items without a vector */
+  float *vscale;       /* I8: n scales, y = vq * vscale (0 for a zero row) */
   uint32_t *nb_off;    /* n + 1 offsets into nb_item / nb_w */
   uint32_t *nb_item;
   float *nb_w;
   uint32_t dropped_neighbors; /* neighbor ids not in the catalog (ignored) */
 } att__catalog;
 
-/* Parses catalog JSON ({"version":1,"dim":D,"items":[...]}) into a new catalog.  Items are
- * parsed one at a time, so memory stays near the size of the result.  Errors name the item by
- * index and id. */
-int att__catalog_parse(att__err *e, const char *json, size_t len, att__catalog **out);
+/* Parses catalog JSON ({"version":1,"dim":D,"items":[...]}) into a new catalog whose vectors
+ * are held as `vectors` (ATT_VEC_*).  Items are parsed one at a time, so memory stays near the
+ * size of the result.  Errors name the item by index and id. */
+int att__catalog_parse(att__err *e, const char *json, size_t len, int vectors, att__catalog **out);
 /* The same from the compact binary form (see above), validated just as strictly. */
-int att__catalog_load_packed(att__err *e, const unsigned char *bytes, size_t len, att__catalog **out);
+int att__catalog_load_packed(att__err *e, const unsigned char *bytes, size_t len, int vectors,
+                             att__catalog **out);
 void att__catalog_free(att__catalog *c);
 
 /* Index of item `id`, or -1. */
@@ -55,5 +64,18 @@ int64_t att__catalog_find(const att__catalog *c, const char *id, size_t n);
 const char *att__catalog_id(const att__catalog *c, uint32_t item);
 /* Bytes held by the catalog (for the memory benchmark). */
 size_t att__catalog_bytes(const att__catalog *c);
+
+/* Item vectors, whichever way they are held.  Every reader goes through these, so float32
+ * catalogs compute exactly what they did before int8 existed, and int8 ones use one
+ * dequantised arithmetic (q * scale, in float) everywhere a float row is needed. */
+
+/* Item i's vector as dim floats: a pointer into the catalog (F32) or `scratch` (room for dim
+ * floats) filled with the dequantised values (I8).  Allocates nothing. */
+const float *att__catalog_vec(const att__catalog *c, uint32_t i, float *scratch);
+/* Item i's vector . y in float, the ranking loop's arithmetic (att__dotf, or att__dotq8 times
+ * the item's scale). */
+float att__catalog_dotf(const att__catalog *c, uint32_t i, const float *y);
+/* Item a's vector . item b's in float (I8: the exact integer dot times both scales). */
+float att__catalog_dot_items(const att__catalog *c, uint32_t a, uint32_t b);
 
 #endif

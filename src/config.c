@@ -75,6 +75,7 @@ void att__config_defaults(att__config *c) {
   c->model_lambda = 1;
   c->model_alpha = 4;
   c->model_rate = 0.05;
+  c->model_vectors = ATT_VEC_F32;
 }
 
 static void att__strv_free(char **v, int n) {
@@ -586,14 +587,30 @@ static int att__cfg_ranking(att__err *e, const att__jv *v, att__config *c) {
   return ATT_OK;
 }
 
+static const char *const att__vectors_names[] = {"float32", "int8", NULL}; /* by ATT_VEC_* */
+
 static int att__cfg_model(att__err *e, const att__jv *v, att__config *c) {
-  static const char *const keys[] = {"lambda", "alpha", "learningRate", NULL};
+  static const char *const keys[] = {"lambda", "alpha", "learningRate", "vectors", NULL};
+  const att__jv *x;
   if (att__cfg_type(e, v, ATT__J_OBJ, "config.model", "an object") ||
       att__json_check_keys(e, ATT_E_CONFIG, v, "config.model", keys) ||
       att__cfg_num(e, v, "lambda", "config.model.lambda", 0.001, 1000, &c->model_lambda) ||
       att__cfg_num(e, v, "alpha", "config.model.alpha", 0, 1000, &c->model_alpha) ||
       att__cfg_num(e, v, "learningRate", "config.model.learningRate", 0, 1, &c->model_rate))
     return e->code;
+  if ((x = att__jv_get(v, "vectors"))) {
+    size_t n;
+    const char *s;
+    char q[80];
+    int kind;
+    if (att__cfg_type(e, x, ATT__J_STR, "config.model.vectors", "\"float32\" or \"int8\"")) return e->code;
+    s = att__jv_str(x, &n);
+    kind = att__name_index(att__vectors_names, 2, s, n);
+    if (kind < 0)
+      return att__fail(e, ATT_E_CONFIG, "config.model.vectors: unknown value \"%s\" (use \"float32\" or \"int8\")",
+                       att__quote(q, sizeof q, s, n));
+    c->model_vectors = kind;
+  }
   return ATT_OK;
 }
 
@@ -845,5 +862,6 @@ int att__config_json(const att__config *c, att__buf *out) {
   att__jw_num(&w, x, "lambda", c->model_lambda);
   att__jw_num(&w, x, "alpha", c->model_alpha);
   att__jw_num(&w, x, "learningRate", c->model_rate);
+  att__jw_str(&w, x, "vectors", att__vectors_names[c->model_vectors]);
   return att__jw_finish(&w, out);
 }

@@ -75,6 +75,7 @@ typedef struct att__config {
   double model_lambda;        /* model.lambda: ridge regularisation of the user vector */
   double model_alpha;         /* model.alpha: confidence per unit of interaction weight */
   double model_rate;          /* model.learningRate: step of the online signal weights */
+  int model_vectors;          /* model.vectors: ATT_VEC_F32 or ATT_VEC_I8, read when a catalog is loaded */
   double freshness_half_life_days; /* ranking.freshnessHalfLifeDays */
   char **sensitive;       /* sensitiveTags */
   int nsensitive;

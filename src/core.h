@@ -31,6 +31,9 @@
 
 #define ATT_DAY_MS 86400000.0
 
+/* How a catalog holds item vectors (config model.vectors; see catalog.h). */
+enum { ATT_VEC_F32, ATT_VEC_I8 };
+
 typedef struct att__err {
   int code;
   char msg[320];

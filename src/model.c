@@ -24,9 +24,10 @@ double att__model_fold_in(const att__config *cfg, const att__catalog *cat, const
   for (j = 0; j < p->nwin; j++) {
     const att__event *ev = &p->win[j];
     const float *y;
+    float row[ATT_MAX_DIM];
     double w, c;
     if (ev->idx < 0 || inv_norm[ev->idx] == 0) continue;
-    y = cat->vec + (size_t)ev->idx * cat->dim;
+    y = att__catalog_vec(cat, (uint32_t)ev->idx, row); /* int8 vectors: dequantised */
     w = cfg->event_w[ev->type] * ev->value * att__decay(now - ev->at, cfg->half_life_days);
     c = 1 + cfg->model_alpha * fabs(w);
     att__syr(a, y, c, d);

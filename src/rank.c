@@ -126,11 +126,13 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
   x.fresh_ref = isfinite(ref) ? ref : 0;
   for (i = 0; i < cat->n; i++) {
     double nn = 0;
+    float row[ATT_MAX_DIM];
+    const float *y = att__catalog_vec(cat, i, row);
     /* exponents are clamped (here and in att__prepare) so 0 x infinity never makes a NaN */
     x.fresh0[i] = isnan(cat->published[i])
                       ? 0.0f
                       : (float)exp2(fmax(-1000, ((double)cat->published[i] - x.fresh_ref) / cfg->freshness_half_life_days));
-    for (k = 0; k < cat->dim; k++) nn += (double)cat->vec[(size_t)i * cat->dim + k] * cat->vec[(size_t)i * cat->dim + k];
+    for (k = 0; k < cat->dim; k++) nn += (double)y[k] * y[k];
     x.inv_norm[i] = nn > 0 ? (float)(1 / sqrt(nn)) : 0.0f;
   }
   for (p = 0; p < cfg->npins; p++)
@@ -536,9 +538,11 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
 
 /* --- scoring ----------------------------------------------------------------------------- */
 
-/* The cosine of item i's vector with the user vector. */
+/* The cosine of item i's vector with the user vector (int8 vectors: dequantised, so every
+ * returned or explained score is computed one way). */
 static double att__cosine(const att__ranker *r, uint32_t i) {
-  const float *y = r->cat->vec + (size_t)i * r->cat->dim;
+  float row[ATT_MAX_DIM];
+  const float *y = att__catalog_vec(r->cat, i, row);
   return att__dot(y, r->uvec, (int)r->cat->dim) * r->inv_norm[i];
 }
 
@@ -561,8 +565,7 @@ static double att__score_fast(const att__ranker *r, uint32_t i) {
     s += a + (n ? b * r->inv_sqrt[n] : 0);
   }
   if (cc != ATT_NO_CATEGORY) s += (float)r->cat_all[cc];
-  if (r->model_w != 0 && r->inv_norm[i] > 0)
-    s += r->model_w * att__dotf(cat->vec + (size_t)i * cat->dim, r->uvecf, cat->dim) * r->inv_norm[i];
+  if (r->model_w != 0 && r->inv_norm[i] > 0) s += r->model_w * att__catalog_dotf(cat, i, r->uvecf) * r->inv_norm[i];
   return s;
 }
 
@@ -576,7 +579,8 @@ static uint32_t att__score_all(att__ranker *r) {
   const uint8_t *restrict flag = r->flag;
   const float *restrict pop = cat->pop, *restrict fresh0 = r->fresh0, *restrict extra = r->extra;
   const float *restrict pair = r->tag_pair, *restrict inv_norm = r->inv_norm, *restrict inv_sqrt = r->inv_sqrt;
-  const float *restrict vec = cat->vec, *restrict u = r->uvecf;
+  const float *restrict vec = cat->vec, *restrict vscale = cat->vscale, *restrict u = r->uvecf;
+  const int8_t *restrict vq = cat->vq; /* int8 vectors: vq and vscale instead of vec */
   const uint16_t *restrict tag_ids = cat->tag_ids, *restrict cats = cat->cat;
   const uint32_t *restrict tag_off = cat->tag_off;
   const double *restrict cat_all = r->cat_all;
@@ -602,7 +606,9 @@ static uint32_t att__score_all(att__ranker *r) {
       s += a + b * inv_sqrt[tag_off[i + 1] - tag_off[i]];
     }
     if (cats[i] != ATT_NO_CATEGORY) s += (float)cat_all[cats[i]];
-    if (model_w != 0 && inv_norm[i] > 0) s += model_w * att__dotf(vec + (size_t)i * dim, u, dim) * inv_norm[i];
+    if (model_w != 0 && inv_norm[i] > 0)
+      s += model_w * (vq ? att__dotq8(vq + (size_t)i * dim, u, dim) * vscale[i] : att__dotf(vec + (size_t)i * dim, u, dim)) *
+           inv_norm[i];
     score[i] = s;
     eligible++;
   }
@@ -754,8 +760,7 @@ static double att__similarity(const att__ranker *r, uint32_t a, uint32_t b) {
   jac = na + nb > inter ? (double)inter / (double)(na + nb - inter) : 0;
   if (cat->cat[a] != ATT_NO_CATEGORY && cat->cat[a] == cat->cat[b]) jac = (jac + 1) / 2;
   if (cat->dim == 0 || r->inv_norm[a] == 0 || r->inv_norm[b] == 0) return jac;
-  cos = att__dotf(cat->vec + (size_t)a * cat->dim, cat->vec + (size_t)b * cat->dim, cat->dim) *
-        (double)r->inv_norm[a] * r->inv_norm[b];
+  cos = att__catalog_dot_items(cat, a, b) * (double)r->inv_norm[a] * r->inv_norm[b];
   return (jac + (cos > 0 ? cos : 0)) / 2;
 }
 
@@ -860,14 +865,13 @@ static const att__event *att__related_source(const att__ranker *r, const att__pr
 static const att__event *att__similar_source(const att__ranker *r, const att__profile *p, uint32_t i) {
   const att__catalog *cat = r->cat;
   const att__event *best = NULL;
-  const float *y = cat->vec + (size_t)i * cat->dim;
   float bs = 0;
   int j;
   for (j = 0; j < p->nwin; j++) {
     const att__event *ev = &p->win[j];
     float sim;
     if (ev->idx < 0 || (uint32_t)ev->idx == i || att__ev_weight(r->cfg, ev) <= 0) continue;
-    sim = att__dotf(cat->vec + (size_t)ev->idx * cat->dim, y, cat->dim) * r->inv_norm[ev->idx];
+    sim = att__catalog_dot_items(cat, (uint32_t)ev->idx, i) * r->inv_norm[ev->idx];
     if (sim > bs) {
       bs = sim;
       best = ev;

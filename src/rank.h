@@ -45,7 +45,7 @@ typedef struct att__ranker {
   const att__catalog *cat;
   float *fresh0;        /* 2^((published - fresh_ref) / halfLife) per item, 0 when unknown */
   double fresh_ref;     /* days */
-  float *inv_norm;      /* per item: 1 / |vector|, 0 without a vector */
+  float *inv_norm;      /* per item: 1 / |vector| (int8: the dequantised one), 0 without a vector */
   int32_t *pin_idx;     /* per config pin: catalog index or -1 */
   /* per-call scratch sized to the catalog */
   float *score;         /* fast score, -inf when excluded */

@@ -14,7 +14,7 @@ static int parse(const char *json, att__catalog **out, att__err *e) {
   memcpy(copy, json, strlen(json)); /* no NUL inside the given length */
   memset(e, 0, sizeof *e);
   *out = NULL;
-  rc = att__catalog_parse(e, copy, strlen(json), out);
+  rc = att__catalog_parse(e, copy, strlen(json), ATT_VEC_F32, out);
   free(copy);
   return rc;
 }

@@ -15,6 +15,7 @@ int main(void) {
   test_snapshot();
   test_api();
   test_levels();
+  test_vectors();
   test_alloc_failures();
   printf("%d passed, %d failed\n", check_passed, check_failed);
   return check_failed ? 1 : 0;

@@ -29,7 +29,7 @@ static att__config make_config(const char *json) {
 static att__catalog *make_catalog(const char *json) {
   att__catalog *c = NULL;
   att__err e;
-  if (att__catalog_parse(&e, json, strlen(json), &c)) CHECK_MSG(0, "catalog: %s", e.msg);
+  if (att__catalog_parse(&e, json, strlen(json), ATT_VEC_F32, &c)) CHECK_MSG(0, "catalog: %s", e.msg);
   return c;
 }
 

@@ -11,5 +11,6 @@ void test_snapshot(void);
 void test_api(void);
 void test_alloc_failures(void);
 void test_levels(void);
+void test_vectors(void);
 
 #endif

@@ -670,7 +670,7 @@ int main(int argc, char **argv) {
   if (o.self_test) return trn_self_test() == 0 ? 0 : 1;
 
   if ((rc = trn_read_file(o.catalog, "catalog", &cat_text)) != 0) goto done;
-  if (att__catalog_parse(&e, (const char *)cat_text.p, cat_text.len, &cat) != ATT_OK) {
+  if (att__catalog_parse(&e, (const char *)cat_text.p, cat_text.len, ATT_VEC_F32, &cat) != ATT_OK) {
     rc = trn_err("%s: %s", o.catalog, e.msg);
     goto done;
   }
