@@ -69,7 +69,11 @@ export interface Config {
     };
     freshnessHalfLifeDays?: number;
   };
-  model?: { lambda?: number; alpha?: number; learningRate?: number };
+  model?: {
+    lambda?: number; alpha?: number; learningRate?: number;
+    /** How item vectors are held: as given, or quantised to int8 (about a quarter of the memory). */
+    vectors?: 'float32' | 'int8';
+  };
   sensitiveTags?: string[];
   editorial?: { pins?: { item: string; position: number; segment?: string }[]; exclude?: string[] };
 }

@@ -10,6 +10,7 @@ const config: Config = {
   label: { k: 50, populations: { pro: 1200 }, epsilon: null },
   ranking: { maxPerCategory: 3, weights: { popularity: 0.3 } },
   editorial: { pins: [{ item: 'a1', position: 1 }] },
+  model: { vectors: 'int8' },
 };
 
 const storage: StorageAdapter = new MemoryStorage();
