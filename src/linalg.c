@@ -85,12 +85,15 @@ float att__dotq8(const int8_t *q, const float *y, uint32_t n) {
   uint32_t i = 0;
   float l0, l1, l2, l3, s;
 #ifdef __wasm_simd128__
-  /* lanes j of a and b hold the sums of elements 8m + j and 8m + 4 + j */
+  /* lanes j of a and b hold the sums of elements 8m + j and 8m + 4 + j.  The int8 values become
+     floats exactly through the bits of 1.5 * 2^23 + q (wasm_f32x4_convert_i32x4 here is
+     turned into one scalar conversion per lane by this Emscripten's LLVM). */
+  const v128_t magic_bits = wasm_i32x4_splat(0x4B400000), magic = wasm_f32x4_splat(12582912.0f);
   v128_t a = wasm_f32x4_splat(0), b = wasm_f32x4_splat(0);
   for (; i + 8 <= n; i += 8) {
     v128_t w = wasm_i16x8_load8x8(q + i); /* 8 int8, sign-extended */
-    v128_t lo = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(w));
-    v128_t hi = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(w));
+    v128_t lo = wasm_f32x4_sub(wasm_i32x4_add(wasm_i32x4_extend_low_i16x8(w), magic_bits), magic);
+    v128_t hi = wasm_f32x4_sub(wasm_i32x4_add(wasm_i32x4_extend_high_i16x8(w), magic_bits), magic);
     a = wasm_f32x4_add(a, wasm_f32x4_mul(lo, wasm_v128_load(y + i)));
     b = wasm_f32x4_add(b, wasm_f32x4_mul(hi, wasm_v128_load(y + i + 4)));
   }
