@@ -10,19 +10,28 @@
  *   exploration, session or context, which the ports do not implement);
  * - track(), catalog loading (the core's JSON reader, the glue's packing, packed bytes),
  *   snapshot save and restore, memory per item, file sizes;
+ * - int8 item vectors (model.vectors) against float32 at level individual, 10k and 100k items,
+ *   wasm and native, timed alternately in one run, and the memory per item each takes;
  * - in Chromium: cold start to the first ranked list, IndexedDB save and load.
  * Nothing here is asserted by `make test`.
+ *
+ * Parts of it, for a quick look (results go to build/bench/results-partial.json and the tables
+ * of what ran to stdout; BENCHMARKS.md is written only by a full run):
+ *   node bench/run.mjs --only int8 --sizes 10000,100000 --runs 11
+ * --only takes any of levels, compare, load, int8, snapshot, browser (comma-separated);
+ * --sizes any of 1000, 10000, 100000; --runs replaces every repetition count of recommend.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createEngine, packCatalog } from '../js/node.js';
 import { Core } from '../js/wasm.js';
 import { benchCatalog, benchHistory } from './catalog.mjs';
 import { IdiomaticRanker, TypedRanker } from './js-ranker.mjs';
-import { time, timeAsync } from './stats.mjs';
+import { time, timeAlternately, timeAsync } from './stats.mjs';
 import { browserBench } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -30,8 +39,15 @@ const OUT = `${ROOT}build/bench`;
 const NATIVE = `${ROOT}build/native/bench_native`;
 const NOW = 1.8e12;
 const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
-const SIZES = [1000, 10000, 100000];
-const RUNS = { 1000: 201, 10000: 101, 100000: 21 };
+const PARTS = ['levels', 'compare', 'load', 'int8', 'snapshot', 'browser'];
+const { values: args } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string' }, runs: { type: 'string' } } });
+const ONLY = args.only ? args.only.split(',') : PARTS;
+for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`--only: unknown part "${part}" (${PARTS.join(', ')})`);
+const PARTIAL = Boolean(args.only || args.sizes || args.runs);
+const want = (part) => ONLY.includes(part);
+const SIZES = args.sizes ? args.sizes.split(',').map(Number) : [1000, 10000, 100000];
+const RUNS = args.runs ? Object.fromEntries(SIZES.map((n) => [n, Number(args.runs)])) : { 1000: 201, 10000: 101, 100000: 21 };
+const INT8_SIZES = [10000, 100000];
 const CONTEXT = { hour: 9, weekday: 2, device: 'mobile' };
 const BOOSTS = { tag1: 0.5, tag2: 0.3 };
 const BASE = {
@@ -42,6 +58,8 @@ const BASE = {
 /* what the JavaScript ports implement: the same scores without diversity, exploration,
    session or learned context */
 const SAME_AS_JS = { ...BASE, ranking: { diversity: 0, exploration: 0, weights: { session: 0, context: 0 } } };
+/* the product settings with item vectors held as int8 */
+const INT8 = { ...BASE, model: { vectors: 'int8' } };
 const TYPES = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
 
 mkdirSync(OUT, { recursive: true });
@@ -71,7 +89,7 @@ function coreJsonLoad(text) {
   }, { warmup: 1, runs: 3 });
 }
 
-const results = { sizes: {}, levels: {}, compare: {}, load: {}, memory: {}, misc: {} };
+const results = { sizes: {}, levels: {}, compare: {}, load: {}, memory: {}, int8: {}, misc: {} };
 
 for (const file of ['attune.wasm', 'attune-scalar.wasm', 'attune.js']) {
   const b = readFileSync(`${ROOT}dist/${file}`);
@@ -88,56 +106,81 @@ for (const n of SIZES) {
   writeFileSync(`${OUT}/events-${n}.txt`, history.map((e) => `${e.item} ${TYPES.indexOf(e.type)} ${e.at}`).join('\n'));
   writeFileSync(`${OUT}/config.json`, JSON.stringify(BASE));
   writeFileSync(`${OUT}/config-js.json`, JSON.stringify(SAME_AS_JS));
+  writeFileSync(`${OUT}/config-int8.json`, JSON.stringify(INT8));
 
   /* every level, product settings */
-  const level = {};
-  let info = null;
-  for (const l of LEVELS) {
-    const e = await engineAt(packed, BASE, history, l);
-    info ??= e.catalogInfo;
-    level[l] = time(() => e.recommend({ k: 10, context: CONTEXT, seed: 1 }), { warmup: 5, runs: RUNS[n] });
-    if (l === 'behavioral' && n === 10000) {
-      let i = 0;
-      results.misc.trackUs = time(() => { e.track({ item: `i${i++ % n}`, type: 'view' }, CONTEXT); }, { warmup: 50, runs: 1001 }) * 1000;
-      results.misc.explainMs = time(() => e.explain('i5', CONTEXT), { runs: 101 });
+  if (want('levels')) {
+    const level = {};
+    let info = null;
+    for (const l of LEVELS) {
+      const e = await engineAt(packed, BASE, history, l);
+      info ??= e.catalogInfo;
+      level[l] = time(() => e.recommend({ k: 10, context: CONTEXT, seed: 1 }), { warmup: 5, runs: RUNS[n] });
+      if (l === 'behavioral' && n === 10000) {
+        let i = 0;
+        results.misc.trackUs = time(() => { e.track({ item: `i${i++ % n}`, type: 'view' }, CONTEXT); }, { warmup: 50, runs: 1001 }) * 1000;
+        results.misc.explainMs = time(() => e.explain('i5', CONTEXT), { runs: 101 });
+      }
+      e.close();
     }
-    e.close();
+    const native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+    results.levels[n] = { wasm: level, native };
+    results.memory[n] = {
+      catalog: info.bytes / n,
+      ranking: info.rankingBytes / n,
+      vectors: (32 * 4),
+    };
   }
-  const native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
-  results.levels[n] = { wasm: level, native };
+
+  /* int8 item vectors against float32, level individual: the two engines are timed
+     alternately, so a busy moment of the shared machine falls on both */
+  if (want('int8') && INT8_SIZES.includes(n)) {
+    const f = await engineAt(packed, BASE, history, 'individual');
+    const q = await engineAt(packed, INT8, history, 'individual');
+    const rec = (e) => () => e.recommend({ k: 10, context: CONTEXT, seed: 1 });
+    const [wasmF, wasmQ] = timeAlternately([rec(f), rec(q)], { warmup: 5, runs: RUNS[n] });
+    const nativeF = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+    const nativeQ = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config-int8.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+    const perItem = (e) => ({ catalog: e.catalogInfo.bytes / n, ranking: e.catalogInfo.rankingBytes / n });
+    results.int8[n] = {
+      float32: { wasm: wasmF, native: nativeF.individual, ...perItem(f), vectors: catalog.dim * 4 },
+      int8: { wasm: wasmQ, native: nativeQ.individual, ...perItem(q), vectors: catalog.dim + 4 },
+    };
+    f.close();
+    q.close();
+  }
 
   /* wasm vs the JavaScript ports, same scoring */
-  const cmp = {};
-  for (const l of ['behavioral', 'individual']) {
-    const e = await engineAt(packed, SAME_AS_JS, history, l);
-    cmp[l] = { wasm: time(() => e.recommend({ k: 10, context: { hour: 3 }, seed: 1 }), { runs: RUNS[n] }) };
-    e.close();
-    const typed = new TypedRanker(catalog, BOOSTS);
-    cmp[l].typed = time(() => typed.recommend(history, NOW, 10, l), { warmup: 3, runs: RUNS[n] });
+  if (want('compare')) {
+    const cmp = {};
+    for (const l of ['behavioral', 'individual']) {
+      const e = await engineAt(packed, SAME_AS_JS, history, l);
+      cmp[l] = { wasm: time(() => e.recommend({ k: 10, context: { hour: 3 }, seed: 1 }), { runs: RUNS[n] }) };
+      e.close();
+      const typed = new TypedRanker(catalog, BOOSTS);
+      cmp[l].typed = time(() => typed.recommend(history, NOW, 10, l), { warmup: 3, runs: RUNS[n] });
+    }
+    const idiomatic = new IdiomaticRanker(catalog, BOOSTS);
+    cmp.behavioral.idiomatic = time(() => idiomatic.recommend(history, NOW, 10), { warmup: 1, runs: n >= 100000 ? 5 : 21 });
+    cmp.native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config-js.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
+    results.compare[n] = cmp;
   }
-  const idiomatic = new IdiomaticRanker(catalog, BOOSTS);
-  cmp.behavioral.idiomatic = time(() => idiomatic.recommend(history, NOW, 10), { warmup: 1, runs: n >= 100000 ? 5 : 21 });
-  cmp.native = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config-js.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
-  results.compare[n] = cmp;
 
   /* loading */
-  results.load[n] = {
-    packedMs: await timeAsync(async () => (await createEngine({ catalog: packed })).close(), { warmup: 1, runs: 5 }),
-    glueJsonMs: await timeAsync(async () => (await createEngine({ catalog: text })).close(), { warmup: 1, runs: 3 }),
-    coreJsonMs: n <= 10000 ? coreJsonLoad(text) : null,
-    packMs: time(() => packCatalog(JSON.parse(text)), { warmup: 1, runs: 3 }),
-    jsonBytes: text.length,
-    packedBytes: packed.length,
-  };
-  results.memory[n] = {
-    catalog: info.bytes / n,
-    ranking: info.rankingBytes / n,
-    vectors: (32 * 4),
-  };
+  if (want('load')) {
+    results.load[n] = {
+      packedMs: await timeAsync(async () => (await createEngine({ catalog: packed })).close(), { warmup: 1, runs: 5 }),
+      glueJsonMs: await timeAsync(async () => (await createEngine({ catalog: text })).close(), { warmup: 1, runs: 3 }),
+      coreJsonMs: n <= 10000 ? coreJsonLoad(text) : null,
+      packMs: time(() => packCatalog(JSON.parse(text)), { warmup: 1, runs: 3 }),
+      jsonBytes: text.length,
+      packedBytes: packed.length,
+    };
+  }
 }
 
 /* snapshot save and restore, a full profile (100 interactions, level individual) */
-{
+if (want('snapshot')) {
   const catalog = benchCatalog(10000, { now: NOW });
   const e = await engineAt(packCatalog(catalog), BASE, benchHistory(10000, { now: NOW }), 'individual');
   const module = new WebAssembly.Module(readFileSync(`${ROOT}dist/attune.wasm`));
@@ -154,13 +197,41 @@ for (const n of SIZES) {
   e.close();
 }
 
-log('== Chromium');
-results.browser = await browserBench();
+if (want('browser')) {
+  log('== Chromium');
+  results.browser = await browserBench();
+}
 
-writeFileSync(`${OUT}/results.json`, JSON.stringify(results, null, 2));
-const md = report(results);
-writeFileSync(`${ROOT}BENCHMARKS.md`, md);
-process.stdout.write(md);
+if (PARTIAL) {
+  /* a part of the benchmark: its figures, and never BENCHMARKS.md */
+  writeFileSync(`${OUT}/results-partial.json`, JSON.stringify(results, null, 2));
+  const lines = [];
+  if (Object.keys(results.int8).length) int8Section(results, lines);
+  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify({ ...results, int8: undefined }, null, 2)}\n`);
+} else {
+  writeFileSync(`${OUT}/results.json`, JSON.stringify(results, null, 2));
+  const md = report(results);
+  writeFileSync(`${ROOT}BENCHMARKS.md`, md);
+  process.stdout.write(md);
+}
+
+/** The int8 table: recommend at level individual and memory per item, float32 beside int8. */
+function int8Section(r, lines) {
+  const row = (...cells) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push('## int8 item vectors (`model.vectors`), level individual', '');
+  lines.push('recommend (k = 10) medians in ms, the float32 and int8 engines timed alternately in one run (native: one ' +
+    'run each, same inputs); memory per item from `catalogInfo`: catalog / ranking tables and scratch, vectors included ' +
+    'in the catalog.', '');
+  row('items', 'float32 wasm', 'int8 wasm', 'float32 native', 'int8 native', 'int8 / float32 (wasm)', 'memory per item, float32',
+    'memory per item, int8', 'vector bytes per item');
+  row('---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:');
+  for (const [n, x] of Object.entries(r.int8)) {
+    row(Number(n).toLocaleString('en'), ms(x.float32.wasm), ms(x.int8.wasm), ms(x.float32.native), ms(x.int8.native),
+      `${(x.int8.wasm / x.float32.wasm).toFixed(2)}×`, `${x.float32.catalog.toFixed(0)} / ${x.float32.ranking.toFixed(0)} B`,
+      `${x.int8.catalog.toFixed(0)} / ${x.int8.ranking.toFixed(0)} B`, `${x.float32.vectors} → ${x.int8.vectors} B`);
+  }
+  lines.push('');
+}
 
 function report(r) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -224,6 +295,8 @@ function report(r) {
     }
   }
   lines.push('');
+
+  int8Section(r, lines);
 
   lines.push('## Loading a catalog, medians in ms', '');
   row('items', 'JSON size', 'packed size', 'createEngine, packed', 'createEngine, JSON text (glue packs)', 'glue JSON.parse + pack', "core's JSON reader");
