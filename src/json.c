@@ -443,13 +443,15 @@ void att__iso_format(char out[32], double ms) {
   double days = floor(ms / ATT_DAY_MS), rest = ms - days * ATT_DAY_MS;
   long y;
   unsigned mo, d, msi = (unsigned)rest;
-  if (!(days > -1e7 && days < 1e7)) {
+  /* every time the engine accepts (0 to 8.64e15 ms, as JS Date) has a text: years past 9999
+   * take ECMAScript's expanded form "+YYYYYY", as Date.prototype.toISOString writes them */
+  if (!(days > -1e7 && days <= 1e8)) {
     snprintf(out, 32, "invalid");
     return;
   }
   att__civil_from_days((long)days, &y, &mo, &d);
-  att__fmt(out, 32, "%04ld-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, msi / 3600000u,
-           msi / 60000u % 60u, msi / 1000u % 60u, msi % 1000u);
+  att__fmt(out, 32, y > 9999 ? "+%06ld-%02u-%02uT%02u:%02u:%02u.%03uZ" : "%04ld-%02u-%02uT%02u:%02u:%02u.%03uZ", y,
+           mo, d, msi / 3600000u, msi / 60000u % 60u, msi / 1000u % 60u, msi % 1000u);
 }
 
 static int att__digits(const char *s, int n, unsigned *v) {
@@ -465,13 +467,22 @@ static int att__digits(const char *s, int n, unsigned *v) {
 int att__iso_parse(const char *s, size_t n, double *ms) {
   unsigned y, mo, d, h, mi, se, frac = 0;
   static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (n != 24 && n != 20) return -1;
-  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
+  int wide = n > 0 && s[0] == '+'; /* "+YYYYYY": an expanded year */
+  const char *t = s + (wide ? 3 : 0); /* t[0..3] are the year's last four digits */
+  if (wide) {
+    if (n != 27 && n != 23) return -1;
+    n -= 3;
+  } else if (n != 24 && n != 20) {
     return -1;
-  if (att__digits(s, 4, &y) || att__digits(s + 5, 2, &mo) || att__digits(s + 8, 2, &d) ||
-      att__digits(s + 11, 2, &h) || att__digits(s + 14, 2, &mi) || att__digits(s + 17, 2, &se))
+  }
+  if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[n - 1] != 'Z')
     return -1;
-  if (n == 24 && (s[19] != '.' || att__digits(s + 20, 3, &frac))) return -1;
+  if (att__digits(wide ? s + 1 : s, wide ? 6 : 4, &y) || att__digits(t + 5, 2, &mo) ||
+      att__digits(t + 8, 2, &d) || att__digits(t + 11, 2, &h) || att__digits(t + 14, 2, &mi) ||
+      att__digits(t + 17, 2, &se))
+    return -1;
+  if (wide && y <= 9999) return -1; /* one text per time: short years take the short form */
+  if (n == 24 && (t[19] != '.' || att__digits(t + 20, 3, &frac))) return -1;
   if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59) return -1;
   if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
   *ms = att__days_from_civil((long)y, mo, d) * ATT_DAY_MS + h * 3600000.0 + mi * 60000.0 +

@@ -68,8 +68,10 @@ void att__jw_null(att__jw *w, att__jv *parent, const char *key);
  * step failed. */
 int att__jw_finish(att__jw *w, att__buf *out);
 
-/* ISO-8601 "YYYY-MM-DDTHH:MM:SS.sssZ" <-> ms since the epoch.  att__iso_parse returns 0 on
- * success, -1 when `s` is not exactly that form or not a real date. */
+/* ISO-8601 "YYYY-MM-DDTHH:MM:SS.sssZ" (years past 9999 as "+YYYYYY-…", like JS Date) <-> ms
+ * since the epoch.  att__iso_format writes "invalid" for times past 8.64e15 ms or far before
+ * 1970 (which no caller passes).  att__iso_parse returns 0 on success, -1 when `s` is not exactly
+ * that form or not a real date. */
 void att__iso_format(char out[32], double ms);
 int att__iso_parse(const char *s, size_t n, double *ms);
 

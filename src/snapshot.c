@@ -473,7 +473,7 @@ int att__export_json(const att__profile *p, const att__config *cfg, double now, 
   for (k = 29; k >= 0; k--)
     if (p->act_bits & (1u << k)) {
       att__iso_format(day, ((double)p->act_day - k) * ATT_DAY_MS);
-      day[10] = 0;
+      if (strchr(day, 'T')) *strchr(day, 'T') = 0; /* the date alone */
       att__jw_str(&w, x, NULL, day);
     }
   x = att__jw_arr(&w, root, "history");
@@ -730,10 +730,11 @@ static int att__imp_body(att__err *e, const att__config *cfg, const att__jv *roo
       char iso[32];
       if (att__jv_type(y) != ATT__J_STR) return att__bad(e, "import.activeDays", "expected date strings");
       s = att__jv_str(y, &n);
-      if (n != 10) return att__bad(e, "import.activeDays", "expected dates like 2026-01-31");
-      memcpy(iso, s, 10);
-      memcpy(iso + 10, "T00:00:00.000Z", 15);
-      if (att__iso_parse(iso, 24, &d)) return att__bad(e, "import.activeDays", "expected dates like 2026-01-31");
+      if (n != 10 && n != 13) return att__bad(e, "import.activeDays", "expected dates like 2026-01-31");
+      memcpy(iso, s, n);
+      memcpy(iso + n, "T00:00:00.000Z", 15);
+      if (att__iso_parse(iso, n + 14, &d) || !att__time_ok(d))
+        return att__bad(e, "import.activeDays", "expected dates like 2026-01-31");
       days[nd++] = (int32_t)floor(d / ATT_DAY_MS);
     }
     for (j = 1; j < nd; j++)

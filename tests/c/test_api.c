@@ -655,6 +655,29 @@ static void forget_deletes_the_whole_profile(void) {
   att_free(fresh);
 }
 
+/* The clock may read up to 8.64e15 ms (JS Date's last day, in the year 275760): a profile
+ * exported then reads back, its times in the expanded "+YYYYYY" form. */
+static void an_export_at_the_last_time_imports_back(void) {
+  const double last = 8.64e15;
+  att_engine *h = engine(config_json, 1), *g = engine(config_json, 1);
+  bytes e1, e2;
+  if (!h || !g) return;
+  CHECK(att_set_traits(h, "{\"plan\":\"pro\"}", 14, last) == ATT_OK);
+  CHECK(att_track(h, "a1", 2, ATT_EV_CLICK, NAN, NAN, 77, NULL, 0, last) == ATT_OK);
+  CHECK_MSG(att_export(h, last) == ATT_OK, "%s", att_errmsg(h));
+  e1 = copy_result(h);
+  CHECK_MSG(strstr((const char *)e1.p, "\"+275760-09-13T00:00:00.000Z\"") != NULL, "%s", e1.p);
+  CHECK_MSG(strstr((const char *)e1.p, "\"+275760-09-13\"") != NULL, "active days: %s", e1.p);
+  CHECK_MSG(att_import(g, (const char *)e1.p, e1.n, last) == ATT_OK, "%s", att_errmsg(g));
+  CHECK(att_export(g, last) == ATT_OK);
+  e2 = copy_result(g);
+  CHECK_MSG(same(e1, e2), "\n  %s\n  %s", e1.p, e2.p);
+  free(e1.p);
+  free(e2.p);
+  att_free(h);
+  att_free(g);
+}
+
 void test_api(void) {
   constants_are_valid_json();
   results_land_in_the_handle_buffer();
@@ -673,4 +696,5 @@ void test_api(void) {
   dirty_says_when_the_stored_profile_must_be_rewritten();
   level_none_never_sets_dirty_and_keeps_nothing();
   forget_deletes_the_whole_profile();
+  an_export_at_the_last_time_imports_back();
 }

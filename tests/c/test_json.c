@@ -467,6 +467,30 @@ static void iso_times_round_trip(void) {
   CHECK(iso("2023-12-31T23:59:59.999Z", &back) == 0 && back == 1704067199999.0);
 }
 
+/* The engine accepts times up to JS Date's last (8.64e15 ms, in the year 275760); exports must
+ * write them in a form import reads back, which past 9999 is ECMAScript's "+YYYYYY". */
+static void iso_years_past_9999_take_the_expanded_form(void) {
+  const double times[] = {253402300800000.0 /* 10000-01-01 */, 8.64e15, 8.64e15 - 1, 1e15};
+  size_t i;
+  char out[32];
+  double back;
+  for (i = 0; i < sizeof times / sizeof *times; i++) {
+    att__iso_format(out, times[i]);
+    CHECK_MSG(strlen(out) == 27 && out[0] == '+', "%s", out);
+    CHECK_MSG(iso(out, &back) == 0 && back == times[i], "%.0f -> %s", times[i], out);
+  }
+  att__iso_format(out, 8.64e15);
+  CHECK_MSG(strcmp(out, "+275760-09-13T00:00:00.000Z") == 0, "%s", out); /* as new Date(8.64e15).toISOString() */
+  att__iso_format(out, 253402300800000.0);
+  CHECK_MSG(strcmp(out, "+010000-01-01T00:00:00.000Z") == 0, "%s", out);
+  CHECK(iso("+010000-01-01T00:00:00Z", &back) == 0 && back == 253402300800000.0);
+  CHECK(iso("+009999-12-31T00:00:00.000Z", &back) == -1); /* one text per time */
+  CHECK(iso("+27576-09-13T00:00:00.000Z", &back) == -1);
+  CHECK(iso("+0275760-09-13T00:00:00.000Z", &back) == -1);
+  CHECK(iso("-000001-01-01T00:00:00.000Z", &back) == -1);
+  CHECK(iso("+", &back) == -1);
+}
+
 static void iso_parse_rejects_bad_dates(void) {
   static const char *const bad[] = {
       "2023-02-29T00:00:00.000Z", /* not a leap year */
@@ -488,6 +512,7 @@ static void iso_parse_rejects_bad_dates(void) {
 }
 
 void test_json(void) {
+  iso_years_past_9999_take_the_expanded_form();
   parse_reads_exactly_the_given_length();
   parse_rejects_empty_input_and_trailing_text();
   parse_errors_name_the_byte_offset();
