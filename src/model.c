@@ -28,7 +28,7 @@ double att__model_fold_in(const att__config *cfg, const att__catalog *cat, const
     double w, c;
     if (ev->idx < 0 || inv_norm[ev->idx] == 0) continue;
     y = att__catalog_vec(cat, (uint32_t)ev->idx, row); /* int8 vectors: dequantised */
-    w = cfg->event_w[ev->type] * ev->value * att__decay(now - ev->at, cfg->half_life_days);
+    w = cfg->event_w[ev->type] * ev->value * att__decay_since(now, ev->at, cfg->half_life_days);
     c = 1 + cfg->model_alpha * fabs(w);
     att__syr(a, y, c, d);
     if (w > 0) {

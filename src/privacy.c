@@ -10,6 +10,10 @@ double att__decay(double age_ms, double half_life_days) {
   return exp2(-age_ms / (half_life_days * ATT_DAY_MS));
 }
 
+double att__decay_since(double now, double t, double half_life_days) {
+  return now > t ? att__decay(now - t, half_life_days) : 1;
+}
+
 int att__item_sensitive(const att__config *cfg, const att__catalog *cat, int32_t idx) {
   uint32_t k;
   size_t n;

@@ -12,6 +12,10 @@ struct att__profile;
 
 /* 2^(-age_ms / half_life_days); 1 for age <= 0 is NOT assumed (future ages grow above 1). */
 double att__decay(double age_ms, double half_life_days);
+/* The weight at `now` of something from time `t`: att__decay(now - t), but a `t` after `now`
+ * (the device's clock was set back, even by decades) counts as `now`, so weights seen from the
+ * present stay within 1 and never overflow. */
+double att__decay_since(double now, double t, double half_life_days);
 
 /* 1 when item `idx` carries a tag or category the site marked sensitive. */
 int att__item_sensitive(const att__config *cfg, const att__catalog *cat, int32_t idx);

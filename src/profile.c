@@ -167,12 +167,12 @@ static void att__aff_rebuild(att__profile *p, const att__config *cfg, const att_
 
 double att__profile_tag_aff(const att__profile *p, const att__config *cfg, uint32_t tag, double now) {
   if (!p->tag_aff || tag >= p->ntag_aff || isnan(p->aff_t0)) return 0;
-  return (double)p->tag_aff[tag] / ATT__AFF_SCALE * att__decay(now - p->aff_t0, cfg->half_life_days);
+  return (double)p->tag_aff[tag] / ATT__AFF_SCALE * att__decay_since(now, p->aff_t0, cfg->half_life_days);
 }
 
 double att__profile_cat_aff(const att__profile *p, const att__config *cfg, uint32_t c, double now) {
   if (!p->cat_aff || c >= p->ncat_aff || isnan(p->aff_t0)) return 0;
-  return (double)p->cat_aff[c] / ATT__AFF_SCALE * att__decay(now - p->aff_t0, cfg->half_life_days);
+  return (double)p->cat_aff[c] / ATT__AFF_SCALE * att__decay_since(now, p->aff_t0, cfg->half_life_days);
 }
 
 int att__profile_bind(att__profile *p, const att__config *cfg, const att__catalog *cat) {

@@ -332,7 +332,7 @@ static double att__bucket_affinity(const att__ranker *r, const att__profile *p, 
     const att__event *ev = &p->win[j];
     double w;
     if (ev->idx < 0 || (bucket >= 0 && ev->bucket != bucket + 1)) continue;
-    w = att__ev_weight(r->cfg, ev) * att__decay(r->now - ev->at, r->cfg->half_life_days);
+    w = att__ev_weight(r->cfg, ev) * att__decay_since(r->now, ev->at, r->cfg->half_life_days);
     for (k = cat->tag_off[ev->idx]; k < cat->tag_off[ev->idx + 1]; k++) tag[cat->tag_ids[k]] += w;
     if (w > 0) n += 1;
   }
@@ -387,7 +387,7 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
       if (ev->idx < 0) continue;
       if (ev->type != ATT_EV_DISMISS && cfg->exclude_seen) r->flag[ev->idx] |= ATT__X_SEEN;
       if (w <= 0) continue;
-      w *= att__decay(now - ev->at, cfg->half_life_days);
+      w *= att__decay_since(now, ev->at, cfg->half_life_days);
       for (k = cat->nb_off[ev->idx]; k < cat->nb_off[ev->idx + 1]; k++) {
         uint32_t t = cat->nb_item[k];
         if (att__touch(r, t)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
@@ -850,7 +850,7 @@ static const att__event *att__related_source(const att__ranker *r, const att__pr
     double w = att__ev_weight(r->cfg, ev);
     uint32_t k;
     if (ev->idx < 0 || w <= 0) continue;
-    w *= att__decay(r->now - ev->at, r->cfg->half_life_days);
+    w *= att__decay_since(r->now, ev->at, r->cfg->half_life_days);
     for (k = cat->nb_off[ev->idx]; k < cat->nb_off[ev->idx + 1]; k++)
       if (cat->nb_item[k] == i && cat->nb_w[k] * w > bw) {
         bw = cat->nb_w[k] * w;

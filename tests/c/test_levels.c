@@ -516,6 +516,35 @@ static void model_scores_items_like_the_ones_liked(void) {
   att_free(h);
 }
 
+/* A device whose clock is set back by decades (a dead clock battery reads 1970) must still rank
+ * with finite scores: what happened "after" now counts as now, never as 2^1000 times more. */
+static void a_clock_set_back_by_decades_still_ranks_with_finite_scores(void) {
+  static const char *const one[] = {"story"};
+  static const double back[] = {0, NOW - 40 * 365 * 24 * HOUR_MS, NOW - 1};
+  char cat[8192];
+  att_engine *h = ENGINE("{\"privacyLevel\":\"individual\",\"ranking\":{\"diversity\":0,\"exploration\":0}}",
+                         lv_catalog(cat, sizeof cat, "v", 24, one, 1, 4));
+  att__jv *x, *list;
+  size_t i;
+  int j;
+  if (!h) return;
+  TRACK(h, "v00", ATT_EV_CLICK, NULL, NOW);
+  TRACK(h, "v02", ATT_EV_LIKE, NULL, NOW);
+  for (i = 0; i < sizeof back / sizeof *back; i++) {
+    list = RECOMMEND(h, "{\"k\":5,\"seed\":1}", back[i]);
+    for (j = 0; list && j < 5; j++) {
+      double sc = lv_num(lv_at(list, j), "score");
+      CHECK_MSG(isfinite(sc), "now %.0f slot %d: score %g", back[i], j, sc);
+    }
+    att__json_free(list);
+    x = EXPLAIN(h, "v04", NULL, back[i]);
+    CHECK_MSG(x && isfinite(lv_num(x, "score")) && lv_sum(x) == lv_num(x, "score"), "now %.0f", back[i]);
+    CHECK(lv_contrib(x, "affinity", NULL, NULL, &j) > 0 && isfinite(lv_contrib(x, "affinity", NULL, NULL, &j)));
+    att__json_free(x);
+  }
+  att_free(h);
+}
+
 /* --- exploration ------------------------------------------------------------------------------- */
 
 static void exploration_propensities_and_seeds(void) {
@@ -1021,6 +1050,7 @@ void test_levels(void) {
   learned_context_is_shrunk_by_the_data_in_the_bucket();
   session_lifts_tags_until_thirty_quiet_minutes();
   model_scores_items_like_the_ones_liked();
+  a_clock_set_back_by_decades_still_ranks_with_finite_scores();
   exploration_propensities_and_seeds();
   learning_moves_weights_deterministically_within_bounds();
   counterfactual_log_by_hand();
