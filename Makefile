@@ -95,7 +95,7 @@ build/native:
 	@mkdir -p $@
 
 # --- tests ------------------------------------------------------------------------------------
-test: setup wasm web native build/native/attune-train site
+test: setup wasm web native build/native/attune-train fuzz-build site
 	@./scripts/test.sh
 
 test-c: build/native/test_attune
@@ -138,6 +138,49 @@ train: build/native/attune-train
 
 build/native/attune-train: $(TRAIN_C) $(wildcard tools/train/*.h) $(TRAIN_CORE) $(HDR) build/native/cjson-rel.o | build/native
 	$(CC) -O2 $(CFLAGS_COMMON) $(WARN) -Itools/train $(TRAIN_C) $(TRAIN_CORE) build/native/cjson-rel.o -lm -o $@
+
+# --- fuzzing (libFuzzer with ASan + UBSan; clang) ------------------------------------------------
+# Harnesses in fuzz/ (fuzz/README.md).  `make fuzz` builds them under build/fuzz/ and runs each,
+# one at a time, for FUZZ_SECONDS on a working copy of its committed corpus
+# (build/fuzz/corpus-work/, so new findings never dirty the repo) with its dictionary.
+# `make fuzz-smoke` replays the committed corpus and every reproducer in fuzz/regressions/, then
+# fuzzes each harness for FUZZ_SMOKE_SECONDS; `make test` runs it.  The core is built with
+# ATT_TESTING so fuzz_events can inject allocation failures.
+.PHONY: fuzz fuzz-smoke
+.PHONY: fuzz-build fuzz-corpus
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_HARNESSES := config catalog events snapshot import merge
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) $(FUZZ_SAN) -DATT_TESTING
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(SRC)) build/fuzz/obj/cjson.o
+FUZZ_BINS := $(FUZZ_HARNESSES:%=build/fuzz/fuzz_%)
+.SECONDARY: $(FUZZ_OBJ)
+
+fuzz-build: $(FUZZ_BINS)
+
+# src/ is held to $(WARN) by the gcc builds; the harnesses are held to it here
+build/fuzz/obj/%.o: src/%.c $(HDR) $(CJSON) | build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/obj/cjson.o: $(CJSON) | build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CJSON_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Ibuild/cjson -fsanitize=fuzzer $< $(FUZZ_OBJ) -lm -o $@
+build/fuzz/obj:
+	@mkdir -p $@
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_HARNESSES="$(FUZZ_HARNESSES)" fuzz/run.sh fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@FUZZ_HARNESSES="$(FUZZ_HARNESSES)" fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS)
+
+# Regenerates fuzz/corpus/ from fuzz/gen_corpus.c (real snapshots and exports of this core).
+fuzz-corpus: $(SRC) $(HDR) fuzz/gen_corpus.c fuzz/fuzz.h build/native/cjson-rel.o
+	@mkdir -p build/fuzz
+	$(CC) -O1 $(CFLAGS_COMMON) $(WARN) -Ifuzz $(SRC) fuzz/gen_corpus.c build/native/cjson-rel.o -lm -o build/fuzz/gen_corpus
+	rm -rf fuzz/corpus && ./build/fuzz/gen_corpus fuzz/corpus
 
 # --- offline evaluation (attune-eval) ---------------------------------------------------------
 # `make eval` writes the synthetic population (tools/eval/synth.mjs, fixed seed) to

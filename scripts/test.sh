@@ -17,6 +17,8 @@ run() { # name, command...
   summaries+=("$name (exit $rc):")
   if grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
     summaries+=("  $(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)")
+  elif grep -qE '^fuzz: ' "$log"; then
+    summaries+=("  $(grep -E '^fuzz: ' "$log" | tail -n 1)")
   else
     while IFS= read -r line; do summaries+=("  $line"); done < <(grep -E '^# (tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$log" | tail -n 7)
   fi
@@ -26,6 +28,7 @@ ASAN_OPTIONS=detect_leaks=1 run "C unit tests (ASan+UBSan)" ./build/native/test_
 run "C unit tests (valgrind)" ./scripts/valgrind.sh
 run "JS tests (node --test)" node --test tests/js/
 run "Browser tests (Chromium)" node --test --test-concurrency=1 tests/browser/
+run "Fuzz smoke (libFuzzer)" make --no-print-directory fuzz-smoke
 
 echo
 echo "== Summary"
