@@ -231,9 +231,10 @@ export class Engine {
       this.#report(asStorageError(err, 'could not read the stored profile; working in memory only'));
       return;
     }
-    /* a level that stores things will write soon: open storage now, so that even a write
-       started as the page closes finds it open (level none never creates anything) */
-    if (core.level() > 0) this.#storage.warm?.();
+    /* a level that stores things will write soon: have storage open before the page can act,
+       so that even the blind write of a page closing right away finds it open (a first visit
+       creates the database here; level none never creates anything) */
+    if (core.level() > 0) await this.#storage.warm?.();
     if (!stored.bytes && !stored.pending.length) return;
     try {
       if (stored.bytes) core.withInputs([stored.bytes], (p, n) => core.check(core.x.att_restore(core.h, p, n, this.#time())));

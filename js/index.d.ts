@@ -106,7 +106,8 @@ export interface StorageAdapter {
   sync?(profileId: string, produce: (stored: StoredProfile) => Uint8Array | null | undefined,
     note?: Omit<StorageNote, 'rev'>): Promise<{ rev: string | null }>;
   watch?(profileId: string, onNote: (note: StorageNote) => void): () => void;
-  warm?(): void;
+  /** Opens storage ahead of the first write; createEngine awaits it when the level stores things. */
+  warm?(): void | Promise<void>;
   stash?(profileId: string, writer: string, base: Uint8Array | null, bytes: Uint8Array): Promise<void>;
   quarantine?(profileId: string, bytes: Uint8Array): Promise<void>;
   close?(): void;
