@@ -57,6 +57,8 @@ export class IndexedDBStorage {
   #onError;
   #persist;
   #blocked = false; /* an open request is waiting for other tabs to close an older version */
+  #unblocked = null; /* while blocked: settles when that request finally succeeds or fails */
+  #unblock = () => {};
   #closes = 0; /* close() calls: an open that finishes after one closes its connection */
 
   /**
@@ -72,7 +74,15 @@ export class IndexedDBStorage {
   /** Opens (or reuses) the database; `create` false resolves null when it does not exist yet. */
   async #open(create) {
     if (this.#db) return this.#db;
-    if (this.#blocked) throw this.#blockedError();
+    if (this.#blocked) {
+      /* the other tab may let go at any moment, and then the waiting request finishes within
+         milliseconds: give it as long as a first open gets before going on in memory */
+      let timer;
+      await Promise.race([this.#unblocked, new Promise((ok) => { timer = setTimeout(ok, OPEN_WAIT_MS); })]);
+      clearTimeout(timer);
+      if (this.#blocked) throw this.#blockedError();
+      return this.#open(create);
+    }
     if (!this.#idb) {
       try {
         this.#idb = globalThis.indexedDB; /* may throw where storage is blocked */
@@ -95,7 +105,12 @@ export class IndexedDBStorage {
          other tab lets go. */
       const block = () => {
         this.#blocked = true;
+        this.#unblocked = new Promise((ok) => { this.#unblock = ok; });
         fail(this.#blockedError());
+      };
+      const unblock = () => {
+        this.#blocked = false;
+        this.#unblock();
       };
       const timer = setTimeout(block, OPEN_WAIT_MS);
       req.onupgradeneeded = (e) => {
@@ -108,8 +123,8 @@ export class IndexedDBStorage {
       };
       req.onsuccess = () => {
         clearTimeout(timer);
-        this.#blocked = false;
         const db = req.result;
+        unblock(); /* waiters resume after this handler, with this.#db set below */
         if (closes !== this.#closes) {
           db.close();
           fail(new AttuneError('closed', 'the IndexedDB storage was closed'));
@@ -126,7 +141,7 @@ export class IndexedDBStorage {
       };
       req.onerror = () => {
         clearTimeout(timer);
-        this.#blocked = false;
+        unblock();
         fail(req.error);
       };
     }).finally(() => { this.#opening = null; });
@@ -175,9 +190,13 @@ export class IndexedDBStorage {
     return this.sync(profileId, () => null);
   }
 
-  /** Opens (creating) the database ahead of the first write, so writes start at once. */
+  /**
+   * Opens (creating) the database ahead of the first write, so writes start at once — even
+   * the blind one a closing page makes.  Resolves when it is open or failed (never rejects:
+   * the write that needs it reports the failure).
+   */
   warm() {
-    this.#open(true).catch(() => {});
+    return this.#open(true).then(() => {}, () => {});
   }
 
   /**
