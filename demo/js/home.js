@@ -136,7 +136,7 @@ async function renderPicks() {
   } else if (populations && (populations[local] ?? 0) < k) {
     why = `Your device is in the “${local}” segment, but fewer than ${k} readers share it, so the site was told “${payload.segment}” instead.`;
   } else {
-    why = `This week your device reports “${payload.segment}” instead of “${local}”: a deliberate random answer, so no label proves anything about you.`;
+    why = `Your device is in the “${local}” segment, but this week it reports “${payload.segment}”: a deliberate random answer, so no label proves anything about you.`;
   }
   setChildren(box, 
     h('p.picks-title', {}, h('span.segment-chip', {}, data.label), ' ', SEGMENT_COPY[data.label] ?? data.title),
