@@ -1,6 +1,7 @@
 // Measured in the page: IndexedDB save/load through the real adapter, and cold start.
 import { createEngine } from '/js/index.js';
 import { IndexedDBStorage } from '/js/storage/indexeddb.js';
+import { Core } from '/js/wasm.js';
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
@@ -32,4 +33,25 @@ window.coldStart = async (url) => {
   const engine = await createEngine({ catalog: url, storage: 'memory' });
   engine.recommend({ k: 10 });
   return performance.now() - t;
+};
+
+/* where a cold start's time goes, phase by phase, through the core's own calls: the wasm
+   compiled and the catalog fetched side by side (as createEngine does), the catalog loaded
+   (the first call of that code: V8's baseline tier), the first and second recommend */
+window.coldPhases = async (url) => {
+  const t0 = performance.now();
+  const [module, catalog] = await Promise.all([
+    WebAssembly.compileStreaming(fetch('/dist/attune.wasm')),
+    fetch(url).then((r) => r.arrayBuffer()),
+  ]);
+  const t1 = performance.now();
+  const core = new Core(module);
+  core.withInputs([new Uint8Array(catalog)], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, Date.now())));
+  const t2 = performance.now();
+  core.check(core.x.att_recommend(core.h, 0, 0, Date.now()));
+  const t3 = performance.now();
+  core.check(core.x.att_recommend(core.h, 0, 0, Date.now()));
+  const t4 = performance.now();
+  core.free();
+  return { fetch: t1 - t0, load: t2 - t1, first: t3 - t2, second: t4 - t3 };
 };

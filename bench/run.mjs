@@ -10,6 +10,7 @@
  *   exploration, session or context, which the ports do not implement);
  * - track(), catalog loading (the core's JSON reader, the glue's packing, packed bytes),
  *   snapshot save and restore, memory per item, file sizes;
+ * - memory per item at 100k as what items carry grows: tags, neighbors (the target's budget);
  * - int8 item vectors (model.vectors) against float32 at level individual, 10k and 100k items,
  *   wasm and native, timed alternately in one run, and the memory per item each takes;
  * - in Chromium: cold start to the first ranked list, IndexedDB save and load.
@@ -39,7 +40,7 @@ const OUT = `${ROOT}build/bench`;
 const NATIVE = `${ROOT}build/native/bench_native`;
 const NOW = 1.8e12;
 const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
-const PARTS = ['levels', 'compare', 'load', 'int8', 'snapshot', 'browser'];
+const PARTS = ['levels', 'compare', 'load', 'int8', 'memory', 'snapshot', 'browser'];
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string' }, runs: { type: 'string' } } });
 const ONLY = args.only ? args.only.split(',') : PARTS;
 for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`--only: unknown part "${part}" (${PARTS.join(', ')})`);
@@ -48,6 +49,11 @@ const want = (part) => ONLY.includes(part);
 const SIZES = args.sizes ? args.sizes.split(',').map(Number) : [1000, 10000, 100000];
 const RUNS = args.runs ? Object.fromEntries(SIZES.map((n) => [n, Number(args.runs)])) : { 1000: 201, 10000: 101, 100000: 21 };
 const INT8_SIZES = [10000, 100000];
+/* Calls before timing a ranker.  V8 first runs wasm (and JS) in a baseline tier and compiles
+   hot functions again in the background: at 100k items the first ten or so recommend calls
+   took 3-8x the steady time, enough to move a median of 21.  Every ranker, wasm and JS, gets
+   the same warm-up; the first calls of a fresh page are what the cold-start figure measures. */
+const WARMUP = 20;
 const CONTEXT = { hour: 9, weekday: 2, device: 'mobile' };
 const BOOSTS = { tag1: 0.5, tag2: 0.3 };
 const BASE = {
@@ -89,7 +95,7 @@ function coreJsonLoad(text) {
   }, { warmup: 1, runs: 3 });
 }
 
-const results = { sizes: {}, levels: {}, compare: {}, load: {}, memory: {}, int8: {}, misc: {} };
+const results = { sizes: {}, levels: {}, compare: {}, load: {}, memory: {}, carried: [], int8: {}, misc: {} };
 
 for (const file of ['attune.wasm', 'attune-scalar.wasm', 'attune.js']) {
   const b = readFileSync(`${ROOT}dist/${file}`);
@@ -115,7 +121,7 @@ for (const n of SIZES) {
     for (const l of LEVELS) {
       const e = await engineAt(packed, BASE, history, l);
       info ??= e.catalogInfo;
-      level[l] = time(() => e.recommend({ k: 10, context: CONTEXT, seed: 1 }), { warmup: 5, runs: RUNS[n] });
+      level[l] = time(() => e.recommend({ k: 10, context: CONTEXT, seed: 1 }), { warmup: WARMUP, runs: RUNS[n] });
       if (l === 'behavioral' && n === 10000) {
         let i = 0;
         results.misc.trackUs = time(() => { e.track({ item: `i${i++ % n}`, type: 'view' }, CONTEXT); }, { warmup: 50, runs: 1001 }) * 1000;
@@ -138,7 +144,7 @@ for (const n of SIZES) {
     const f = await engineAt(packed, BASE, history, 'individual');
     const q = await engineAt(packed, INT8, history, 'individual');
     const rec = (e) => () => e.recommend({ k: 10, context: CONTEXT, seed: 1 });
-    const [wasmF, wasmQ] = timeAlternately([rec(f), rec(q)], { warmup: 5, runs: RUNS[n] });
+    const [wasmF, wasmQ] = timeAlternately([rec(f), rec(q)], { warmup: WARMUP, runs: RUNS[n] });
     const nativeF = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
     const nativeQ = nativeRun(`${OUT}/c${n}.attc`, `${OUT}/config-int8.json`, `${OUT}/events-${n}.txt`, RUNS[n]);
     const perItem = (e) => ({ catalog: e.catalogInfo.bytes / n, ranking: e.catalogInfo.rankingBytes / n });
@@ -155,10 +161,10 @@ for (const n of SIZES) {
     const cmp = {};
     for (const l of ['behavioral', 'individual']) {
       const e = await engineAt(packed, SAME_AS_JS, history, l);
-      cmp[l] = { wasm: time(() => e.recommend({ k: 10, context: { hour: 3 }, seed: 1 }), { runs: RUNS[n] }) };
+      cmp[l] = { wasm: time(() => e.recommend({ k: 10, context: { hour: 3 }, seed: 1 }), { warmup: WARMUP, runs: RUNS[n] }) };
       e.close();
       const typed = new TypedRanker(catalog, BOOSTS);
-      cmp[l].typed = time(() => typed.recommend(history, NOW, 10, l), { warmup: 3, runs: RUNS[n] });
+      cmp[l].typed = time(() => typed.recommend(history, NOW, 10, l), { warmup: WARMUP, runs: RUNS[n] });
     }
     const idiomatic = new IdiomaticRanker(catalog, BOOSTS);
     cmp.behavioral.idiomatic = time(() => idiomatic.recommend(history, NOW, 10), { warmup: 1, runs: n >= 100000 ? 5 : 21 });
@@ -176,6 +182,18 @@ for (const n of SIZES) {
       jsonBytes: text.length,
       packedBytes: packed.length,
     };
+  }
+}
+
+/* memory per item (catalog and ranking tables, vectors apart) as what each item carries grows:
+   the benchmark catalog's 16 tags and 10 neighbors are most of it */
+if (want('memory')) {
+  const n = 100000;
+  for (const [tags, neighbors] of [[1, 0], [4, 0], [16, 0], [16, 10]]) {
+    const e = await createEngine({ catalog: packCatalog(benchCatalog(n, { tags, neighbors, now: NOW })), config: BASE, now: () => NOW });
+    const { bytes, rankingBytes } = e.catalogInfo;
+    results.carried.push({ tags, neighbors, catalog: bytes / n - 32 * 4, ranking: rankingBytes / n });
+    e.close();
   }
 }
 
@@ -240,7 +258,7 @@ function report(r) {
   lines.push('# Benchmarks', '');
   lines.push(`Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ` +
     `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium from Debian, Emscripten 3.1.6 ` +
-    '(-O3, -msimd128), gcc -O2. The machine is shared: every figure is a median of repeated runs in one ' +
+    '(-O3 for ranking, catalog loading and track, -Oz for the rest; -msimd128), gcc -O2. The machine is shared: every figure is a median of repeated runs in one ' +
     'run of the script, and the ratios compare figures from that same run.', '');
   lines.push('Inputs: `bench/catalog.mjs` (seeded): 16 tags per item from 1,000, 20 categories, 32-d vectors, 10 ' +
     'neighbors per item, popularity and publish times; a 100-interaction history; a segment with tag boosts, a ' +
@@ -298,6 +316,19 @@ function report(r) {
 
   int8Section(r, lines);
 
+  if (r.carried.length) {
+    lines.push('## Memory per item by what items carry, 100k items', '');
+    lines.push('Bytes per item from `catalogInfo`, 32-d float vectors (128 B) left out; ids as in the benchmark ' +
+      '(`i0`…`i99999`), a category, popularity and a publish time on every item.', '');
+    row('tags per item', 'neighbors per item', 'catalog', 'ranking tables and scratch', 'total', 'target');
+    row('---:', '---:', '---:', '---:', '---:', '---:');
+    for (const c of r.carried) {
+      const total = c.catalog + c.ranking;
+      row(c.tags, c.neighbors, `${c.catalog.toFixed(0)} B`, `${c.ranking.toFixed(0)} B`, `${total.toFixed(0)} B`, total <= 48 ? 'met' : '**over**');
+    }
+    lines.push('');
+  }
+
   lines.push('## Loading a catalog, medians in ms', '');
   row('items', 'JSON size', 'packed size', 'createEngine, packed', 'createEngine, JSON text (glue packs)', 'glue JSON.parse + pack', "core's JSON reader");
   row('---:', '---:', '---:', '---:', '---:', '---:', '---:');
@@ -323,6 +354,11 @@ function report(r) {
   for (const [f, v] of Object.entries(r.sizes)) row(`\`${f}\` raw / gzip -9`, `${kb(v.raw)} / ${kb(v.gzip)} KB`);
   row('IndexedDB save / load (Chromium)', `${ms(r.browser.idbSave)} / ${ms(r.browser.idbLoad)} ms`);
   row('cold start, 10k items, packed / JSON (Chromium)', `${ms(r.browser.coldPacked)} / ${ms(r.browser.coldJson)} ms`);
+  if (r.browser.coldPhases) {
+    const c = r.browser.coldPhases;
+    row(`cold start phases, 10k packed (${(c.packedBytes / 1e6).toFixed(1)} MB): wasm compile and catalog fetch side by side / ` +
+      'catalog load / first recommend / second recommend (Chromium)', `${ms(c.fetch)} / ${ms(c.load)} / ${ms(c.first)} / ${ms(c.second)} ms`);
+  }
   lines.push('', 'Reproduce with `make bench` (about five minutes); raw figures go to `build/bench/results.json`.', '');
   return `${lines.join('\n')}\n`;
 }
