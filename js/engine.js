@@ -7,6 +7,7 @@
 import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
 import { Core } from './wasm.js';
 import { FallbackEngine } from './fallback.js';
+import { Listeners } from './listeners.js';
 import { MemoryStorage } from './storage/memory.js';
 import { newRevision } from './storage/revision.js';
 
@@ -73,7 +74,9 @@ export class Engine {
   #profileId;
   #now;
   #random;
-  #listeners = { change: new Set(), error: new Set() };
+  /* a listener's failure must not break the engine or other listeners: it is reported */
+  #listeners = new Listeners((name, err) =>
+    this.#report(new AttuneError('listener_failed', `a ${name} listener threw: ${err?.message}`, { cause: err })));
   #saveDelay;
   #timer = null;
   #queue = Promise.resolve(); /* storage operations, one at a time */
@@ -189,14 +192,7 @@ export class Engine {
   }
 
   #emit(name, detail) {
-    for (const fn of this.#listeners[name]) {
-      try {
-        fn(detail);
-      } catch (err) {
-        /* a listener's failure must not break the engine or other listeners */
-        if (name !== 'error') this.#report(new AttuneError('listener_failed', `a ${name} listener threw: ${err?.message}`, { cause: err }));
-      }
-    }
+    this.#listeners.emit(name, detail);
   }
 
   /** Reports a problem to 'error' listeners (after creation, so listeners attached then hear it). */
@@ -660,10 +656,7 @@ export class Engine {
    * removes the listener.
    */
   on(name, fn) {
-    if (!Object.hasOwn(this.#listeners, name)) throw badArgument(`on: unknown event ${describe(name)}; use "change" or "error"`);
-    if (typeof fn !== 'function') throw badArgument('on: the listener must be a function');
-    this.#listeners[name].add(fn);
-    return () => this.#listeners[name].delete(fn);
+    return this.#listeners.on(name, fn);
   }
 
   /** Writes what is pending, then releases the engine.  Later calls throw 'closed'. */

@@ -6,6 +6,7 @@
  */
 import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
 import { isPacked } from './pack.js';
+import { Listeners } from './listeners.js';
 
 const decoder = new TextDecoder();
 const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
@@ -57,7 +58,7 @@ function itemsOf(source) {
 export class FallbackEngine {
   #items;
   #order;
-  #listeners = { change: new Set(), error: new Set() };
+  #listeners = new Listeners();
   #defaultSegment;
   #wPop;
   #closed = false;
@@ -87,13 +88,7 @@ export class FallbackEngine {
 
   /** Tells 'error' listeners (a listener's own failure is ignored: the page must go on). */
   emitError(err) {
-    for (const fn of this.#listeners.error) {
-      try {
-        fn(err);
-      } catch {
-        /* nothing to report it to */
-      }
-    }
+    this.#listeners.emit('error', err);
   }
 
   #unavailable(what) {
@@ -178,10 +173,7 @@ export class FallbackEngine {
   async flush() {}
 
   on(name, fn) {
-    if (!Object.hasOwn(this.#listeners, name)) throw badArgument(`on: unknown event ${describe(name)}; use "change" or "error"`);
-    if (typeof fn !== 'function') throw badArgument('on: the listener must be a function');
-    this.#listeners[name].add(fn);
-    return () => this.#listeners[name].delete(fn);
+    return this.#listeners.on(name, fn);
   }
 
   close() {

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { createEngine, MemoryStorage, AttuneError } from '../../js/node.js';
+/* a small seeded PRNG returning [0, 1): the demo catalog's, so every generator shares one */
+import { prng as seeded } from '../../scripts/gen-catalog.mjs';
 
-export { createEngine, MemoryStorage, AttuneError };
+export { createEngine, MemoryStorage, AttuneError, seeded };
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -34,18 +36,6 @@ export function makeClock(start = T0) {
     },
   };
   return clock;
-}
-
-/** mulberry32: a small seeded PRNG returning [0, 1). */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const TAGS = ['ai', 'basics', 'advanced', 'cloud', 'security', 'design', 'data', 'mobile'];
