@@ -140,16 +140,19 @@ static int att__build_tags_reserve_total(att__catbuild *b, size_t total) {
   return ATT_OK;
 }
 
+/* A capacity of at least `need`, doubling from `cap` (from 1024), so that adding items one
+ * at a time costs amortised constant time. */
+static size_t att__grown(size_t cap, size_t need) {
+  if (need <= cap) return cap;
+  cap = cap ? cap * 2 : 1024;
+  while (cap < need) cap *= 2;
+  return cap;
+}
+
 /* Makes room for `more` tags of the current item. */
 static int att__build_tags_reserve(att__catbuild *b, size_t more) {
   if (more > ATT_MAX_ITEM_TAGS) return att__cat_bad(b, ATT_E_LIMIT, "more than %d tags", ATT_MAX_ITEM_TAGS);
-  if (b->ntag_ids + more > b->cap_tags) {
-    size_t cap = b->cap_tags ? b->cap_tags * 2 : 1024;
-    while (cap < b->ntag_ids + more) cap *= 2;
-    if (att__resize((void **)&b->c->tag_ids, cap, sizeof *b->c->tag_ids)) return att__oom(b);
-    b->cap_tags = cap;
-  }
-  return ATT_OK;
+  return att__build_tags_reserve_total(b, att__grown(b->cap_tags, b->ntag_ids + more));
 }
 
 /* Adds tag id `tid` to the current item, keeping its tags sorted by id (so similarity can
@@ -269,17 +272,10 @@ static int att__build_neighbors_reserve_total(att__catbuild *b, size_t total) {
   return ATT_OK;
 }
 
+/* Makes room for `more` neighbors of the current item. */
 static int att__build_neighbors_reserve(att__catbuild *b, size_t more) {
   if (more > ATT_MAX_NEIGHBORS) return att__cat_bad(b, ATT_E_LIMIT, "more than %d neighbors", ATT_MAX_NEIGHBORS);
-  if (b->nnb + more > b->cap_nb) {
-    size_t cap = b->cap_nb ? b->cap_nb * 2 : 1024;
-    while (cap < b->nnb + more) cap *= 2;
-    if (att__resize((void **)&b->nb_pend, cap, sizeof *b->nb_pend) ||
-        att__resize((void **)&b->c->nb_w, cap, sizeof *b->c->nb_w))
-      return att__oom(b);
-    b->cap_nb = cap;
-  }
-  return ATT_OK;
+  return att__build_neighbors_reserve_total(b, att__grown(b->cap_nb, b->nnb + more));
 }
 
 /* Adds a neighbor by id (`s`) or, when `s` is NULL, by item position `pos`. */
