@@ -272,6 +272,21 @@ static int att__touch(att__ranker *r, uint32_t i) {
   return ATT_OK;
 }
 
+/* Adds a matched rule's item boosts, times the signal weight `w`, to the per-item part of the
+ * fast score.  Boosts naming items not in the catalog are skipped.  ATT_E_NOMEM on failure. */
+static int att__item_boosts(att__ranker *r, const att__rule *rule, double w) {
+  int j;
+  for (j = 0; j < rule->nboost; j++) {
+    int64_t id;
+    if (rule->boost[j].kind != ATT_BOOST_ITEM) continue;
+    id = att__catalog_find(r->cat, rule->boost[j].key, strlen(rule->boost[j].key));
+    if (id < 0) continue;
+    if (att__touch(r, (uint32_t)id)) return ATT_E_NOMEM;
+    r->extra[id] += (float)(w * rule->boost[j].w);
+  }
+  return ATT_OK;
+}
+
 static double att__ev_weight(const att__config *cfg, const att__event *e) {
   return cfg->event_w[e->type] * e->value;
 }
@@ -459,30 +474,13 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
   for (i = 0; i < nc; i++)
     r->cat_all[i] = r->theta[ATT_SIG_SEGMENT] * r->catw[i] + r->theta[ATT_SIG_AFFINITY] * r->cataff[i] +
                     r->theta[ATT_SIG_CONTEXT] * r->ctxrule_cat[i];
-  if (r->seg >= 0 && r->seg < cfg->nsegments) {
-    const att__rule *rule = &cfg->segments[r->seg];
-    for (j = 0; j < rule->nboost; j++) {
-      int64_t id;
-      if (rule->boost[j].kind != ATT_BOOST_ITEM) continue;
-      id = att__catalog_find(cat, rule->boost[j].key, strlen(rule->boost[j].key));
-      if (id < 0) continue;
-      if (att__touch(r, (uint32_t)id)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
-      r->extra[id] += (float)(r->theta[ATT_SIG_SEGMENT] * rule->boost[j].w);
-    }
-  }
+  if (r->seg >= 0 && r->seg < cfg->nsegments &&
+      att__item_boosts(r, &cfg->segments[r->seg], r->theta[ATT_SIG_SEGMENT]))
+    return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
   if (level >= ATT_LEVEL_CONTEXTUAL)
-    for (g = 0; g < cfg->ncontext_rules; g++) {
-      const att__rule *rule = &cfg->context_rules[g];
-      if (!r->rule_on[g]) continue;
-      for (j = 0; j < rule->nboost; j++) {
-        int64_t id;
-        if (rule->boost[j].kind != ATT_BOOST_ITEM) continue;
-        id = att__catalog_find(cat, rule->boost[j].key, strlen(rule->boost[j].key));
-        if (id < 0) continue;
-        if (att__touch(r, (uint32_t)id)) return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
-        r->extra[id] += (float)(r->theta[ATT_SIG_CONTEXT] * rule->boost[j].w);
-      }
-    }
+    for (g = 0; g < cfg->ncontext_rules; g++)
+      if (r->rule_on[g] && att__item_boosts(r, &cfg->context_rules[g], r->theta[ATT_SIG_CONTEXT]))
+        return att__fail(e, ATT_E_NOMEM, "recommend: out of memory");
   for (i = 0; i < r->ntouched; i++) {
     uint32_t t = r->touched[i];
     r->extra[t] += (float)(r->theta[ATT_SIG_RELATED] * r->w_rel_norm * r->rel[t]);
