@@ -65,6 +65,13 @@ int att__privacy_expire(att__profile *p, const att__config *cfg, const att__cata
       att__marks_remove(&p->model.impressions, i);
       changed = 1;
     }
+  if (p->label_epoch >= 0 && p->label_epoch != att__label_epoch(cfg, now)) {
+    /* the memoised answers hold for their epoch only; the count of answers given (and when the
+       first was) stays, because the site keeps those reports and the privacy budget counts them */
+    p->label_epoch = -1;
+    p->label_n = 0;
+    changed = 1;
+  }
   if (!isnan(p->metrics_since) && p->metrics_since < cutoff) {
     /* engagement counts and the counterfactual log restart together */
     memset(p->impr, 0, sizeof p->impr);
@@ -140,6 +147,10 @@ static uint64_t att__rng_next(att__rng *r) {
 }
 
 double att__rng_unit(att__rng *r) { return (double)(att__rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+
+int32_t att__label_epoch(const att__config *cfg, double now) {
+  return (int32_t)floor(now / (cfg->epoch_days * ATT_DAY_MS));
+}
 
 int att__rr_report(att__rng *r, int truth, int m, double keep) {
   int other;

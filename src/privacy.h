@@ -36,6 +36,10 @@ typedef struct att__rng {
 void att__rng_seed(att__rng *r, double seed);
 double att__rng_unit(att__rng *r); /* uniform in [0, 1) */
 
+/* The epoch (label.epochDays long, counted from 1970) that `now` falls in: the server label's
+ * randomised answers hold for one epoch. */
+int32_t att__label_epoch(const att__config *cfg, double now);
+
 /* k-ary randomised response: reports `truth` (0..m-1) with probability `keep`, otherwise one of
  * the other m-1 answers uniformly. */
 int att__rr_report(att__rng *r, int truth, int m, double keep);

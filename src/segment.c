@@ -45,13 +45,9 @@ int att__segment_k_ok(const att__config *cfg, int seg) {
   return cfg->populations[seg] >= cfg->label_k;
 }
 
-int32_t att__segment_epoch(const att__config *cfg, double now) {
-  return (int32_t)floor(now / (cfg->epoch_days * ATT_DAY_MS));
-}
-
 int att__segment_report(const att__config *cfg, att__profile *p, double seed, double now, int *drawn) {
   int truth, i, m = cfg->nsegments + 1;
-  int32_t epoch = att__segment_epoch(cfg, now);
+  int32_t epoch = att__label_epoch(cfg, now);
   att__rng rng;
   *drawn = 0;
   if (p->level == ATT_LEVEL_NONE) return -1;

@@ -22,7 +22,4 @@ int att__segment_k_ok(const att__config *cfg, int seg);
  * Returns -1 at level none. */
 int att__segment_report(const att__config *cfg, att__profile *p, double seed, double now, int *drawn);
 
-/* The epoch number containing `now`. */
-int32_t att__segment_epoch(const att__config *cfg, double now);
-
 #endif

@@ -129,16 +129,24 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
     for (i = 1; i < p->label_n && o < sizeof r.what; i++)
       o += (size_t)snprintf(r.what + o, sizeof r.what - o, "%s%s", i + 1 == p->label_n ? " and " : ", ",
                             att__segment_label(cfg, p->label_value[i]));
+    if (o < sizeof r.what)
+      snprintf(r.what + o, sizeof r.what - o, "; %u randomised answers given in all", p->label_epochs);
     r.count = p->label_n;
     r.oldest = p->label_first;
     r.expires = ((double)p->label_epoch + 1) * cfg->epoch_days * ATT_DAY_MS;
   } else {
-    snprintf(r.what, sizeof r.what, "The segment label reported to the site (none reported yet)");
+    if (p->label_epochs)
+      snprintf(r.what, sizeof r.what,
+               "The segment label reported to the site (none this epoch; %u randomised answers given before)",
+               p->label_epochs);
+    else
+      snprintf(r.what, sizeof r.what, "The segment label reported to the site (none reported yet)");
     r.count = 0;
-    r.oldest = r.expires = NAN;
+    r.oldest = p->label_first;
+    r.expires = NAN;
   }
-  r.why = "Kept so the randomised answer stays the same all epoch and cannot be averaged away; this label is "
-          "the only thing that may leave the device";
+  r.why = "Kept so the randomised answer stays the same all epoch and cannot be averaged away, and counted so "
+          "the privacy report can add up what was disclosed; this label is the only thing that may leave the device";
   r.leaves = 1;
   att__emit_row(&w, arr, &r);
   r.leaves = 0;
@@ -211,6 +219,7 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
     o = (size_t)snprintf(r.what, sizeof r.what, "Learned weights of %d signals:", ATT_SIG_COUNT);
     for (i = 0; i < ATT_SIG_COUNT && o < sizeof r.what; i++)
       o += (size_t)snprintf(r.what + o, sizeof r.what - o, " %s %.2f", att__group_names[i], m->theta[i]);
+    if (o < sizeof r.what) snprintf(r.what + o, sizeof r.what - o, " (from %u learning steps)", m->updates);
     r.why = "To learn which signals predict what you open; updated from what you were shown and clicked";
     r.count = ATT_SIG_COUNT;
     r.oldest = r.expires = NAN;
@@ -222,6 +231,17 @@ int att__inventory_json(const att__profile *p, const att__config *cfg, const att
     r.count = m->impressions.n;
     r.oldest = att__min_at(&m->impressions);
     r.expires = r.oldest + keep;
+    att__emit_row(&w, arr, &r);
+
+    r.key = "counterfactual";
+    att__fmt(r.what, sizeof r.what,
+             "Counts that judge exploration: %.0f recommendations logged with their odds of being shown, %u "
+             "exploratory ones shown and %u of those clicked; no items or times",
+             m->ips_n, m->explored_shown, m->explored_clicked);
+    r.why = "To estimate on this device how ranking without exploration would do, without sending anything";
+    r.count = m->ips_n;
+    r.oldest = p->metrics_since;
+    r.expires = p->metrics_since + keep;
     att__emit_row(&w, arr, &r);
 
     r.key = "tasteVector";
@@ -296,7 +316,8 @@ int att__privacy_report_json(const att__profile *p, const att__config *cfg, doub
       "server label",
       "+ the last interactions (item, type, time) and dismissed items",
       "+ a coarse context bucket (daypart, device class) per interaction",
-      "+ an on-device model (user vector, learned weights) and impression counts"};
+      "+ an on-device model: learned signal weights, impression counts and the counts that judge "
+      "exploration (the taste vector is recomputed in memory, never stored)"};
   att__jw w;
   att__jv *root = att__jw_begin(&w, 0), *x, *y;
   int m = cfg->nsegments + 1, l, i, published = 0;
@@ -316,7 +337,7 @@ int att__privacy_report_json(const att__profile *p, const att__config *cfg, doub
   if (isfinite(eps)) att__jw_num(&w, x, "epsilonPerEpoch", eps);
   else att__jw_null(&w, x, "epsilonPerEpoch");
   att__jw_num(&w, x, "epochDays", cfg->epoch_days);
-  att__jw_num(&w, x, "currentEpoch", att__segment_epoch(cfg, now));
+  att__jw_num(&w, x, "currentEpoch", att__label_epoch(cfg, now));
   att__jw_num(&w, x, "disclosures", p->label_epochs);
   if (isfinite(eps)) att__jw_num(&w, x, "cumulativeEpsilon", eps * p->label_epochs);
   else att__jw_null(&w, x, "cumulativeEpsilon");

@@ -116,14 +116,19 @@ typedef struct damage {
 
 /* Makes `op` fail at allocation 0, 1, 2, ... until it returns `normal`.  Every failure must
  * be out_of_memory, leave the snapshot, the ranking and the dirty flag as they were, and the
- * engine usable.  `allocates` says the call is sure to allocate something. */
-static void fails_cleanly(const char *name, op_fn op, const void *arg, int normal, int allocates) {
+ * engine usable.  `allocates` says the call is sure to allocate something.  `prep` (may be
+ * NULL) runs once on the fresh engine first: what it changes is the state the call starts from. */
+static void fails_cleanly_after(const char *name, op_fn prep, op_fn op, const void *arg, int normal, int allocates) {
   att_engine *h = engine();
   bytes before, ranked;
   damage d;
   long n;
   int rc = -1, failures = 0;
   if (!h) return;
+  if (prep) {
+    CHECK_MSG(prep(h, arg) == ATT_OK, "%s: preparing failed (%s)", name, att_errmsg(h));
+    att_take_dirty(h);
+  }
   d.bad_code = d.changed_profile = d.changed_ranking = d.set_dirty = d.unusable = -1;
   d.code = 0;
   d.msg[0] = 0;
@@ -165,6 +170,10 @@ static void fails_cleanly(const char *name, op_fn op, const void *arg, int norma
   att_free(h);
 }
 
+static void fails_cleanly(const char *name, op_fn op, const void *arg, int normal, int allocates) {
+  fails_cleanly_after(name, NULL, op, arg, normal, allocates);
+}
+
 /* --- the calls ----------------------------------------------------------------------------- */
 
 static int op_configure(att_engine *h, const void *arg) {
@@ -195,9 +204,15 @@ static int op_segment(att_engine *h, const void *arg) {
   (void)arg;
   return att_segment(h, NOW);
 }
+/* a new epoch: its first call (here the metrics) lets the old epoch's answer go, then the
+   payload draws a new one */
+static int op_new_epoch(att_engine *h, const void *arg) {
+  (void)arg;
+  return att_metrics(h, NOW + 8 * DAY);
+}
 static int op_server_payload(att_engine *h, const void *arg) {
   (void)arg;
-  return att_server_payload(h, 77, NOW + 8 * DAY); /* a new epoch: a new answer is drawn */
+  return att_server_payload(h, 77, NOW + 8 * DAY);
 }
 static int op_inventory(att_engine *h, const void *arg) {
   (void)arg;
@@ -277,7 +292,7 @@ static void every_call_survives_allocation_failure(void) {
                 ATT_OK, 1);
   fails_cleanly("att_explain", op_explain, "a2", ATT_OK, 1);
   fails_cleanly("att_segment", op_segment, NULL, ATT_OK, 0);
-  fails_cleanly("att_server_payload", op_server_payload, NULL, ATT_OK, 0);
+  fails_cleanly_after("att_server_payload", op_new_epoch, op_server_payload, NULL, ATT_OK, 0);
   fails_cleanly("att_inventory", op_inventory, NULL, ATT_OK, 1);
   fails_cleanly("att_metrics", op_metrics, NULL, ATT_OK, 0);
   fails_cleanly("att_privacy_report", op_privacy_report, NULL, ATT_OK, 0);

@@ -139,3 +139,22 @@ test('within an epoch a true label that comes back gets its first answer again',
   }
   assert.deepEqual(new Set(answers).size, 1, `answers for A within one epoch: ${answers.join(', ')}`);
 });
+
+test('an ended epoch\'s answer is deleted from memory and from the stored snapshot on the next call; the disclosure count stays', async () => {
+  const ctx = await open({ catalog, config: { ...noisy, history: { retentionDays: 30 } }, clock: makeClock(), random: seeded(16) });
+  await ctx.engine.setTraits({ plan: 'a' });
+  ctx.engine.serverPayload();
+  assert.equal((await ctx.engine.export()).serverLabel.answers.length, 1);
+  ctx.clock.advance(90 * DAY); /* past the epoch, and past the trait's retention */
+  ctx.engine.recommend({ k: 3 }); /* any call that sees the clock */
+  const label = (await ctx.engine.export()).serverLabel;
+  assert.deepEqual(label.answers, [], 'no memoised answer in memory');
+  assert.equal(label.disclosures, 1, 'the site still holds that report: it stays counted');
+  const row = ctx.engine.inventory().find((r) => r.key === 'serverLabel');
+  assert.equal(row.count, 0);
+  assert.match(row.what, /none this epoch; 1 randomised answers given before/);
+  assert.ok(Number.isNaN(row.expiresAt) || row.expiresAt === null, 'nothing left to expire');
+  const again = await reopen(ctx);
+  assert.deepEqual((await again.engine.export()).serverLabel.answers, [], 'the stored snapshot has no answer either');
+  assert.equal(again.engine.privacyReport().label.disclosures, 1);
+});
