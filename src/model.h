@@ -8,12 +8,16 @@
 #include "config.h"
 #include "profile.h"
 
-/* Solves the user vector over the window (see model.c); writes its unit direction to `uvec`
- * (catalog dim) and returns the confidence n / (n + 3) in it, or 0 when there is none.
- * `inv_norm` holds 1 / |item vector| per item (0 without a vector); `gram` is scratch of
- * dim * dim doubles. */
+/* Y^T Y of the catalog's item vectors (dim x dim, row-major, into `yty`): exact for catalogs
+ * of up to 2048 items, estimated from an evenly spaced sample beyond. */
+void att__model_item_gram(const att__catalog *cat, double *yty);
+
+/* Solves the user vector over the window by implicit-ALS fold-in (see model.c); writes its
+ * unit direction to `uvec` (catalog dim) and returns the confidence n / (n + 3) in it, or 0
+ * when there is none.  `inv_norm` holds 1 / |item vector| per item (0 without a vector), `yty`
+ * the catalog's att__model_item_gram; `gram` is scratch of dim * dim doubles. */
 double att__model_fold_in(const att__config *cfg, const att__catalog *cat, const att__profile *p,
-                          const float *inv_norm, double now, double *gram, double *uvec);
+                          const float *inv_norm, const double *yty, double now, double *gram, double *uvec);
 
 /* One online learning step from a click: the clicked item (raw signal-group sums `pos`) was
  * preferred to an item shown above it and skipped (`neg`). */

@@ -96,6 +96,7 @@ void att__ranker_free(att__ranker *r) {
   att__free(r->cat_all);
   att__free(r->uvec);
   att__free(r->gram);
+  att__free(r->yty);
   att__free(r->rule_on);
   memset(r, 0, sizeof *r);
 }
@@ -115,7 +116,7 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
       !ATT__ALLOC(sess_tag, nt) || !ATT__ALLOC(tag_pair, 2 * nt) || !ATT__ALLOC(tagblk, nt) ||
       !ATT__ALLOC(catw, nc) || !ATT__ALLOC(cataff, nc) || !ATT__ALLOC(ctxrule_cat, nc) || !ATT__ALLOC(cat_all, nc) ||
       !ATT__ALLOC(uvec, cat->dim + 1) || !ATT__ALLOC(uvecf, cat->dim + 1) ||
-      !ATT__ALLOC(gram, cat->dim * cat->dim + 1) || !ATT__ALLOC(rule_on, cfg->ncontext_rules + 1) ||
+      !ATT__ALLOC(gram, cat->dim * cat->dim + 1) || !ATT__ALLOC(yty, cat->dim * cat->dim + 1) || !ATT__ALLOC(rule_on, cfg->ncontext_rules + 1) ||
       !(x.rel = att__calloc(n, sizeof *x.rel)) || !(x.extra = att__calloc(n, sizeof *x.extra))) {
     att__ranker_free(&x);
     return ATT_E_NOMEM;
@@ -135,6 +136,7 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
     for (k = 0; k < cat->dim; k++) nn += (double)y[k] * y[k];
     x.inv_norm[i] = nn > 0 ? (float)(1 / sqrt(nn)) : 0.0f;
   }
+  att__model_item_gram(cat, x.yty);
   for (p = 0; p < cfg->npins; p++)
     x.pin_idx[p] = (int32_t)att__catalog_find(cat, cfg->pins[p].item, strlen(cfg->pins[p].item));
   for (p = 1; p <= ATT_MAX_ITEM_TAGS; p++) x.inv_sqrt[p] = (float)(1 / sqrt((double)p));
@@ -148,7 +150,7 @@ size_t att__ranker_bytes(const att__ranker *r) {
   return n * (sizeof *r->fresh0 + sizeof *r->inv_norm + sizeof *r->score + sizeof *r->flag + sizeof *r->rel +
               sizeof *r->extra + sizeof *r->heap) +
          r->cap_touched * sizeof *r->touched + nt * (5 * sizeof(double) + 2 * sizeof(float) + 1) +
-         nc * 4 * sizeof(double) + d * (2 * sizeof(double) + sizeof(float)) + d * d * sizeof(double);
+         nc * 4 * sizeof(double) + d * (2 * sizeof(double) + sizeof(float)) + 2 * d * d * sizeof(double);
 }
 
 /* --- options ----------------------------------------------------------------------------- */
@@ -453,7 +455,7 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
   }
 
   if (level >= ATT_LEVEL_INDIVIDUAL) {
-    r->uconf = att__model_fold_in(cfg, cat, p, r->inv_norm, now, r->gram, r->uvec);
+    r->uconf = att__model_fold_in(cfg, cat, p, r->inv_norm, r->yty, now, r->gram, r->uvec);
     for (j = 0; j < p->model.impressions.n; j++) {
       const att__mark *m = &p->model.impressions.v[j];
       if (m->idx < 0) continue;

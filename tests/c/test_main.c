@@ -16,6 +16,7 @@ int main(void) {
   test_api();
   test_levels();
   test_vectors();
+  test_model();
   test_alloc_failures();
   printf("%d passed, %d failed\n", check_passed, check_failed);
   return check_failed ? 1 : 0;

@@ -12,5 +12,6 @@ void test_api(void);
 void test_alloc_failures(void);
 void test_levels(void);
 void test_vectors(void);
+void test_model(void);
 
 #endif
