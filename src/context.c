@@ -116,8 +116,19 @@ int att__context_parse_text(att__err *e, const att__config *cfg, const char *jso
 }
 
 int att__context_bucket(const att__context *c) {
-  if (c->daypart < 0 || c->device < 0) return -1;
-  return c->daypart * ATT_DEVICES + c->device;
+  if (c->daypart < 0) return -1;
+  return c->device < 0 ? ATT_DAYPARTS * ATT_DEVICES + c->daypart : c->daypart * ATT_DEVICES + c->device;
+}
+
+int att__bucket_daypart(int bucket) {
+  return bucket >= ATT_DAYPARTS * ATT_DEVICES ? bucket - ATT_DAYPARTS * ATT_DEVICES : bucket / ATT_DEVICES;
+}
+
+int att__bucket_device(int bucket) { return bucket >= ATT_DAYPARTS * ATT_DEVICES ? -1 : bucket % ATT_DEVICES; }
+
+int att__buckets_match(int a, int b) {
+  int da = att__bucket_device(a), db = att__bucket_device(b);
+  return att__bucket_daypart(a) == att__bucket_daypart(b) && (da == db || da < 0 || db < 0);
 }
 
 /* The context's value for a condition key as a string (NULL when unknown). */

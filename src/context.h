@@ -11,8 +11,10 @@
 #define ATT_CONTEXT_SITE_KEYS 8
 #define ATT_DAYPARTS 4
 #define ATT_DEVICES 3
-/* buckets are daypart x device; 0 means "no bucket" in storage, so stored values are bucket + 1 */
-#define ATT_BUCKETS (ATT_DAYPARTS * ATT_DEVICES)
+/* Buckets are daypart x device (daypart * ATT_DEVICES + device), then one per daypart for an
+ * unknown device (ATT_DAYPARTS * ATT_DEVICES + daypart; appended, so stored buckets keep their
+ * meaning); 0 means "no bucket" in storage, so stored values are bucket + 1. */
+#define ATT_BUCKETS (ATT_DAYPARTS * (ATT_DEVICES + 1))
 
 typedef struct att__context {
   int hour;      /* 0..23, -1 = unknown */
@@ -33,8 +35,14 @@ int att__context_parse(att__err *e, const att__config *cfg, const att__jv *obj, 
 /* The same from JSON text; len 0 = no context. */
 int att__context_parse_text(att__err *e, const att__config *cfg, const char *json, size_t len, const char *where,
                             att__context *c);
-/* daypart * ATT_DEVICES + device, or -1 when either is unknown. */
+/* The context's bucket (see ATT_BUCKETS), or -1 when the daypart is unknown. */
 int att__context_bucket(const att__context *c);
+/* The daypart of a bucket, and its device (-1: unknown). */
+int att__bucket_daypart(int bucket);
+int att__bucket_device(int bucket);
+/* 1 when interactions in bucket `a` tell about bucket `b`: the same daypart, on the same device
+ * or where either device is unknown. */
+int att__buckets_match(int a, int b);
 /* 1 when every condition of rule `r` holds in `c`. */
 int att__context_matches(const att__config *cfg, const att__context *c, const att__rule *r);
 

@@ -338,8 +338,8 @@ static void att__rule_tables(const att__catalog *cat, const att__rule *rule, dou
   }
 }
 
-/* Accumulates window interactions in `bucket` (every interaction when bucket is -1) into
- * per-tag sums, decayed to now; returns how many positive ones there were. */
+/* Accumulates window interactions in buckets matching `bucket` (every interaction when bucket
+ * is -1) into per-tag sums, decayed to now; returns how many positive ones there were. */
 static double att__bucket_affinity(const att__ranker *r, const att__profile *p, int bucket, double *tag) {
   const att__catalog *cat = r->cat;
   double n = 0;
@@ -348,7 +348,7 @@ static double att__bucket_affinity(const att__ranker *r, const att__profile *p, 
   for (j = 0; j < p->nwin; j++) {
     const att__event *ev = &p->win[j];
     double w;
-    if (ev->idx < 0 || (bucket >= 0 && ev->bucket != bucket + 1)) continue;
+    if (ev->idx < 0 || (bucket >= 0 && (ev->bucket == 0 || !att__buckets_match(ev->bucket - 1, bucket)))) continue;
     w = att__ev_weight(r->cfg, ev) * att__decay_since(r->now, ev->at, r->cfg->half_life_days);
     for (k = cat->tag_off[ev->idx]; k < cat->tag_off[ev->idx + 1]; k++) tag[cat->tag_ids[k]] += w;
     if (w > 0) n += 1;
@@ -979,14 +979,16 @@ static void att__reason(const att__ranker *r, const att__profile *p, const att__
       att__fmt(out, cap, "Suggested for %s", who);
       break;
     }
-    case ATT__S_CONTEXT_LEARNED:
-      if (c->w < 0)
-        att__fmt(out, cap, "Less your thing on %s in the %s", att__device_names[r->ctx.device],
-                 att__daypart_names[r->ctx.daypart]);
+    case ATT__S_CONTEXT_LEARNED: {
+      char when[48];
+      if (r->ctx.device >= 0)
+        att__fmt(when, sizeof when, "on %s in the %s", att__device_names[r->ctx.device], att__daypart_names[r->ctx.daypart]);
       else
-        att__fmt(out, cap, "Often read on %s in the %s: %s", att__device_names[r->ctx.device],
-                 att__daypart_names[r->ctx.daypart], att__strtab_str(&cat->tags, c->key, NULL));
+        att__fmt(when, sizeof when, "in the %s", att__daypart_names[r->ctx.daypart]);
+      if (c->w < 0) att__fmt(out, cap, "Less your thing %s", when);
+      else att__fmt(out, cap, "Often read %s: %s", when, att__strtab_str(&cat->tags, c->key, NULL));
       break;
+    }
     case ATT__S_SESSION: {
       const char *name = NULL;
       if (r->sess)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "context.h"
 #include "json.h"
 #include "segment.h"
 
@@ -72,7 +73,7 @@ static int att__put_event(att__err *e, const att__config *cfg, att__profile *p, 
   if (!isfinite(value) || value < 0 || value > 100) return att__bad(e, where, "an interaction value is out of range");
   if (!isfinite(eid) || eid < 0 || eid >= 9007199254740992.0 || eid != floor(eid))
     return att__bad(e, where, "an interaction id is not valid");
-  if (bucket < 0 || bucket > 255) return att__bad(e, where, "a context bucket is not valid");
+  if (bucket < 0 || bucket > ATT_BUCKETS) return att__bad(e, where, "a context bucket is not valid");
   memset(&ev, 0, sizeof ev);
   ev.eid = eid;
   ev.at = at;
