@@ -61,6 +61,7 @@ export function notInterested(item, onBlock, { label = 'Not interested' } = {}) 
   function close(focus = false) {
     menu.hidden = true;
     button.setAttribute('aria-expanded', 'false');
+    wrap.closest('.card')?.classList.remove('menu-open');
     document.removeEventListener('click', outside, true);
     if (focus) button.focus();
   }
@@ -71,6 +72,8 @@ export function notInterested(item, onBlock, { label = 'Not interested' } = {}) 
     if (!menu.hidden) return close();
     menu.hidden = false;
     button.setAttribute('aria-expanded', 'true');
+    /* lifts the card above the next one, whose link would otherwise cover the menu (style.css) */
+    wrap.closest('.card')?.classList.add('menu-open');
     menu.querySelector('button').focus();
     document.addEventListener('click', outside, true);
   });

@@ -240,6 +240,79 @@ test('"Not interested" hides a story and a tag, by mouse and by keyboard', async
   await context.close();
 });
 
+/**
+ * Opens the "Not interested" menu of the card `card()` returns and clicks menu item `i` the way
+ * a visitor does: a real mouse click (or a tap) at the centre of where the item is drawn, with
+ * no scrolling or forcing by the test tool, so a neighbouring card drawn over the menu would
+ * take the click.  Returns the item's text.
+ */
+async function chooseFromMenu(p, card, i, touch) {
+  const press = async (locator) => {
+    await locator.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+    const box = await locator.boundingBox();
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    const hit = await p.evaluate(([px, py]) => {
+      const el = document.elementFromPoint(px, py);
+      return el?.closest('button')?.textContent ?? `${el?.tagName}.${el?.className} in ${el?.closest('li.card')?.dataset.id}`;
+    }, [x, y]);
+    assert.equal(hit, await locator.textContent(), 'what is drawn at the centre of the button is the button');
+    if (touch) await p.touchscreen.tap(x, y);
+    else await p.mouse.click(x, y);
+  };
+  await press(card().locator('.ni-button'));
+  const item = card().locator('.ni-menu button').nth(i);
+  await item.waitFor();
+  const text = await item.textContent();
+  await p.evaluate(() => document.querySelector('#toast')?.replaceChildren());
+  await press(item);
+  return text;
+}
+
+test('every "Not interested" menu item takes a click at its centre, on the rail and on compact cards', async () => {
+  const catalog = JSON.parse(readFileSync(join(SITE, 'catalog.json'), 'utf8'));
+  const byId = new Map(catalog.items.map((it) => [it.id, it]));
+  const cases = [
+    /* desktop: the second card's menu hangs over the card below it; phone: over the next card */
+    { name: 'desktop', viewport: DESKTOP, path: '/index.html', list: '#rail', nth: 1 },
+    { name: 'phone', viewport: MOBILE, path: '/index.html', list: '#rail', nth: 1, touch: true },
+    { name: 'article', viewport: DESKTOP, path: `/article.html?id=${catalog.items[0].id}`, list: '#more', nth: 0 },
+  ];
+  for (const c of cases) {
+    const context = await env.browser.newContext({ viewport: c.viewport, hasTouch: !!c.touch, isMobile: !!c.touch });
+    const p = await page(context, c.path);
+    const url = p.url();
+    const card = () => p.locator(`${c.list} > li`).nth(c.nth);
+    const items = await card().locator('.ni-menu button').count();
+    assert.ok(items >= 2, `${c.name}: "Hide this story" and at least one tag`);
+    for (let i = 0; i < items; i++) {
+      const id = await card().getAttribute('data-id');
+      const buttons = await card().locator('.ni-menu button').evaluateAll((bs) => bs.map((b) => b.dataset.tag ?? null));
+      const k = Math.min(i, buttons.length - 1);
+      const text = await chooseFromMenu(p, card, k, c.touch);
+      const tag = buttons[k];
+      const toast = tag ? text : `“${byId.get(id).title}”`;
+      await p.waitForFunction((t) => document.querySelector('#toast')?.textContent.includes(t), toast, { timeout: 5000 })
+        .catch(() => assert.fail(`${c.name}: choosing "${text}" did not block (toast: ${JSON.stringify(toast)})`));
+      assert.equal(p.url(), url, `${c.name}: "${text}" opened no story`);
+      await p.waitForFunction(({ list, id, tag }) => [...document.querySelectorAll(`${list} > li`)].every((li) =>
+        li.dataset.id !== id || !!tag), { list: c.list, id, tag });
+      for (const left of await p.$$eval(`${c.list} > li`, (els) => els.map((e) => e.dataset.id))) {
+        if (tag) assert.ok(!byId.get(left).tags.includes(tag), `${c.name}: ${left} does not carry #${tag}`);
+        else assert.notEqual(left, id, `${c.name}: the hidden story is gone`);
+      }
+    }
+    await p.evaluate(() => new Promise((r) => setTimeout(r, 400))); /* the debounced save */
+    const { profile } = await stored(p);
+    const kept = profile.history.filter((e) => e.type === 'click');
+    assert.deepEqual(kept, [], `${c.name}: no click was recorded`);
+    assert.equal(profile.blocked.tags.length + profile.blocked.items.length, items, `${c.name}: one block per menu item chosen`);
+    await p.screenshot({ path: join(SHOTS, `not-interested-${c.name}.png`) });
+    assert.deepEqual(p.errors, []);
+    await context.close();
+  }
+});
+
 test('switching to segment empties the history in the inventory table and in IndexedDB', async () => {
   const context = await env.browser.newContext({ viewport: DESKTOP });
   const home = await page(context, '/index.html');
