@@ -34,11 +34,13 @@ function onBlock(target, it) {
     await engine.block(target);
     const what = target.item ? `“${it.title}” will not be recommended to you again` : `Fewer stories about #${tagName(target.tag)} from now on`;
     toast(engine.level === 'none' ? 'Hidden on this page only: personalisation is off, so nothing is kept.' : `${what}.`, {
-      label: 'Undo',
-      run: () => attempt(async () => {
-        await engine.unblock(target);
-        await renderMore();
-      }),
+      action: {
+        label: 'Undo',
+        run: () => attempt(async () => {
+          await engine.unblock(target);
+          await renderMore();
+        }),
+      },
     });
     await renderMore();
   });

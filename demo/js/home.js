@@ -46,11 +46,13 @@ const handlers = {
       await engine.block(target);
       const what = target.item ? `“${item.title}” is hidden` : `Fewer stories about #${tagName(target.tag)}`;
       toast(engine.level === 'none' ? 'Hidden on this page only: personalisation is off, so nothing is kept.' : `${what}. Attune will not rank it again.`, {
-        label: 'Undo',
-        run: () => attempt(async () => {
-          await engine.unblock(target);
-          await renderAll();
-        }),
+        action: {
+          label: 'Undo',
+          run: () => attempt(async () => {
+            await engine.unblock(target);
+            await renderAll();
+          }),
+        },
       });
       await renderAll();
     });

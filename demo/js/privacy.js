@@ -120,14 +120,35 @@ function setUpControls() {
     const file = e.target.files[0];
     e.target.value = '';
     if (!file) return;
+    /* the visitor's words first; what exactly was wrong is secondary */
+    const refuse = (why, detail) => toast(`${why} Nothing was imported; your data is as it was.`, { detail });
+    let data;
     try {
-      await engine.import(await file.text());
+      data = JSON.parse(await file.text());
     } catch (err) {
-      toast(`That file was not imported: ${err.message}`);
+      refuse(`“${file.name}” is not an Attune export.`, `It is not JSON (${err.message}).`);
+      return;
+    }
+    if (data?.format !== 'attune-profile') {
+      refuse(`“${file.name}” is not an Attune export.`, 'An export says "format": "attune-profile"; this file does not.');
+      return;
+    }
+    if (data.level === 'none') {
+      refuse(`“${file.name}” was exported with personalisation off, so it holds no profile.`);
+      return;
+    }
+    try {
+      /* The file's level comes with it.  Otherwise a profile imported while the site remembers
+         "Off" (passed to the engine as its configured level) would be cut down to nothing. */
+      await engine.import({ ...data, levelChosen: true });
+    } catch (err) {
+      refuse(err.code === 'newer_version'
+        ? `“${file.name}” was made by a newer version of Attune than this site runs.`
+        : `“${file.name}” is not an Attune export, or it is damaged.`, err.message);
       return;
     }
     rememberLevel(engine.level);
-    toast(`Imported ${file.name}.`);
+    toast(`Imported “${file.name}”. Personalisation is ${levelInfo(engine.level).name}, as in the file.`);
     await renderAll(true);
   }));
   const dialog = $('forget-dialog');
@@ -146,8 +167,12 @@ function setUpControls() {
 
 /* --- everything ----------------------------------------------------------------------------- */
 
+/** levelToo: the level changed without the level control (import, forget): redraw the controls. */
 async function renderAll(levelToo = false) {
-  if (levelToo) renderLevel();
+  if (levelToo) {
+    renderLevel();
+    await traitControls($('traits-box'), engine, () => renderAll());
+  }
   inventoryTable($('inventory-box'), engine);
   metricsPanel($('metrics-box'), engine);
   await Promise.all([renderSummary(), renderLabel(), renderBlocked()]);

@@ -260,20 +260,23 @@ export function artwork(item, size = '') {
 /* --- toast -------------------------------------------------------------------------------- */
 
 let toastTimer = null;
-/** A polite status message at the bottom of the screen, with an optional action. */
-export function toast(message, action) {
+/**
+ * A polite status message at the bottom of the screen, with an optional action ({ label, run })
+ * and an optional detail: a secondary line in smaller type (e.g. the engine's own error message).
+ */
+export function toast(message, { action, detail } = {}) {
   let box = document.getElementById('toast');
   if (!box) {
     box = h('div.toast', { id: 'toast', role: 'status', 'aria-live': 'polite' });
     document.body.append(box);
   }
-  box.replaceChildren(h('span', {}, message));
+  box.replaceChildren(h('div.toast-text', {}, h('span', {}, message), detail ? h('span.toast-detail', {}, detail) : null));
   if (action) {
     box.append(h('button.toast-action', { type: 'button', onclick: () => { box.classList.remove('show'); action.run(); } }, action.label));
   }
   box.classList.add('show');
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => box.classList.remove('show'), action ? 8000 : 4000);
+  toastTimer = setTimeout(() => box.classList.remove('show'), action || detail ? 8000 : 4000);
 }
 
 /** Runs fn, turning an AttuneError into a toast instead of an uncaught rejection. */

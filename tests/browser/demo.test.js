@@ -427,9 +427,43 @@ test('export downloads the profile and import restores it', async () => {
   const { profile } = await stored(p);
   assert.ok(profile.history.some((e) => e.item === read), 'the import reached IndexedDB');
 
-  await p.setInputFiles('#import-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"attune-profile","version":99}') });
-  await p.waitForFunction(() => document.querySelector('#toast')?.textContent.includes('not imported'));
-  assert.ok((await stored(p)).profile.history.some((e) => e.item === read), 'a refused import changes nothing');
+  /* refused files: the visitor is told what the file is in plain words, the engine's detail second */
+  const refused = async (name, text, says) => {
+    await p.evaluate(() => document.querySelector('#toast')?.replaceChildren());
+    await p.setInputFiles('#import-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+    await p.waitForFunction(() => document.querySelector('#toast')?.textContent.includes('Nothing was imported'));
+    const main = await p.textContent('#toast .toast-text > span:first-child');
+    assert.match(main, says, `${name}: ${main}`);
+    assert.ok((await p.textContent('#toast .toast-detail')).length > 0, `${name}: the detail comes second`);
+    assert.ok((await stored(p)).profile.history.some((e) => e.item === read), `${name}: a refused import changes nothing`);
+  };
+  await refused('newer.json', '{"format":"attune-profile","version":99}', /newer version of Attune/);
+  await refused('notes.json', '{"hello":"world"}', /is not an Attune export/);
+  await refused('notes.txt', 'not json at all', /is not an Attune export/);
+  await refused('damaged.json', JSON.stringify({ ...data, history: 'lost' }), /is not an Attune export, or it is damaged/);
+
+  /* import after choosing Off (remembered by the site across a reload): the file's level comes
+     with it, the profile is kept, and the site forgets "Off" */
+  await p.locator('label[for="level-none"]').click();
+  await p.click('#level-apply');
+  await p.waitForFunction(() => document.querySelector('#inventory-box .empty'));
+  await p.reload();
+  await p.waitForSelector('body[data-ready=yes]');
+  assert.equal(await p.isChecked('#level-none'), true, 'Off is remembered');
+  assert.equal((await stored(p)).records, 0, 'nothing stored at Off');
+  await p.setInputFiles('#import-file', file);
+  await p.waitForFunction(() => document.querySelector('#toast')?.textContent.includes('Imported'));
+  assert.match(await p.textContent('#toast'), /Personalisation is Behavioral/);
+  assert.equal(await p.isChecked('#level-behavioral'), true, 'the level control shows the file\'s level');
+  assert.ok((await inventory(p)).history > 0, 'the inventory lists the imported history');
+  assert.equal(await p.locator('#traits-box input[disabled]').count(), 0, 'the reader-type controls work again');
+  assert.deepEqual(await p.evaluate(() => Object.keys(localStorage)), [], 'the site no longer remembers Off');
+  await p.reload();
+  await p.waitForSelector('body[data-ready=yes]');
+  assert.equal(await p.isChecked('#level-behavioral'), true, 'the level holds after a reload');
+  const kept = await stored(p);
+  assert.equal(kept.profile.level, 'behavioral');
+  assert.ok(kept.profile.history.some((e) => e.item === read), 'the imported history is in IndexedDB');
   assert.deepEqual([...home.errors, ...p.errors], []);
   await context.close();
 });
