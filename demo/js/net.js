@@ -3,6 +3,9 @@
  * the Attune engine, the segment picks) goes through a wrapper installed before anything else
  * runs, and is listed with what it carries about the visitor.  Only sendLabel() ever puts
  * something about the visitor in a request: the segment label, as the file name.
+ *
+ * The browser's own requests — the page itself, its style sheet, scripts and icon — come from
+ * the Performance API (navigation and resource entries) and are listed too, as kind 'file'.
  */
 
 const entries = [];
@@ -19,7 +22,50 @@ function describe(path) {
   if (path.endsWith('/catalog.json')) return 'The story list (the same file for every visitor)';
   if (path.endsWith('.wasm')) return 'The Attune engine (the same file for every visitor)';
   if (path.includes('/segments/')) return 'Picks for readers like you, chosen by the segment label';
+  if (path.includes('/attune/') && path.endsWith('.js')) return 'Code of the Attune engine';
+  if (path.endsWith('.js')) return 'Code of this site';
+  if (path.endsWith('.css')) return 'The style sheet';
+  if (path.endsWith('.svg') || path.endsWith('.ico')) return 'The site’s icon, asked for by the browser';
   return 'A file of the site';
+}
+
+/** A path as the log shows it: path and query on this origin, the whole URL elsewhere. */
+function shortPath(url) {
+  return url.origin === location.origin ? url.pathname + url.search : url.href;
+}
+
+/**
+ * Adds a navigation or resource timing entry as a 'file' request.  A fetch() already in the
+ * log (it went through the wrapper) is not listed twice.
+ */
+function addTiming(t) {
+  const url = new URL(t.name, location.href);
+  const path = shortPath(url);
+  const navigation = t.entryType === 'navigation';
+  if (!navigation && (t.initiatorType === 'fetch' || t.initiatorType === 'xmlhttprequest')
+    && entries.some((e) => e.kind === 'fetch' && e.path === path)) return;
+  entries.push({
+    kind: 'file',
+    at: performance.timeOrigin + t.startTime,
+    method: 'GET',
+    path,
+    what: navigation ? 'This page: as on any website, its address tells the server which page was asked for' : describe(url.pathname),
+    body: null,
+    carries: null,
+    status: t.responseStatus || 'done',
+  });
+}
+
+function watchTimings() {
+  if (typeof PerformanceObserver === 'undefined') return;
+  for (const t of performance.getEntriesByType('navigation')) addTiming(t);
+  try {
+    new PerformanceObserver((list) => {
+      for (const t of list.getEntries()) addTiming(t);
+      entries.sort((a, b) => a.at - b.at);
+      notify();
+    }).observe({ type: 'resource', buffered: true });
+  } catch { /* no resource timing here: the log lists this page's fetches only */ }
 }
 
 /** Wraps window.fetch once.  Call before anything fetches. */
@@ -30,9 +76,10 @@ export function installRequestLog() {
   window.fetch = (input, init = {}) => {
     const req = input instanceof Request ? input : null;
     const url = new URL(req ? req.url : String(input), location.href);
-    const path = url.origin === location.origin ? url.pathname + url.search : url.href;
+    const path = shortPath(url);
     const entry = {
-      at: Date.now(),
+      kind: 'fetch',
+      at: performance.timeOrigin + performance.now(),
       method: (init.method ?? req?.method ?? 'GET').toUpperCase(),
       path,
       what: describe(url.pathname),
@@ -52,6 +99,8 @@ export function installRequestLog() {
       throw err;
     });
   };
+  watchTimings();
+  notify();
 }
 
 /** Every request so far, oldest first (copies). */

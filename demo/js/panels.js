@@ -8,24 +8,50 @@ import { attempt, countdown, dateTime, h, levelInfo, percent, rememberLevel, toa
 
 /* --- what the server sees ------------------------------------------------------------------ */
 
+function logEntry(e) {
+  const status = h(`span.status${(typeof e.status === 'number' && e.status < 400) || e.status === 'done' ? '.ok' : ''}`, {}, String(e.status));
+  if (e.kind === 'file') {
+    /* the page's own files: one line each, and what they carry said once for all of them */
+    return h('li.log-entry.log-file', { dataset: { path: e.path } },
+      h('div.log-line', {}, h('span.method', {}, e.method), h('code.path', {}, e.path), status),
+      h('p.log-what', {}, e.what, ' · carries ', h('span.nothing', {}, 'nothing about you')));
+  }
+  return h(`li.log-entry.log-${e.kind}`, { dataset: { path: e.path } },
+    h('div.log-line', {},
+      h('span.method', {}, e.method),
+      h('code.path', {}, e.path),
+      status),
+    h('p.log-what', {}, e.what),
+    h('p.log-carries', {}, 'Carries: ',
+      e.carries ? h('code.payload', {}, JSON.stringify(e.carries)) : h('span.nothing', {}, 'nothing about you'),
+      e.body ? h('span', {}, ' · body ', h('code', {}, e.body)) : ' · no body, no cookies'));
+}
+
+/**
+ * Every request this page made: its fetches (the story list, the engine, the segment picks),
+ * then, folded, the files the browser loaded for the page itself.  The summary names every
+ * distinct thing about the visitor that any request carried.
+ */
 export function requestLog(container) {
   const summary = h('p.log-summary');
-  const list = h('ol.log', { 'aria-label': 'Requests this page made' });
-  setChildren(container, summary, list);
+  const list = h('ol.log.log-fetches', { 'aria-label': 'Requests for data this page made' });
+  const filesList = h('ol.log', { 'aria-label': 'The page’s own files' });
+  const filesSummary = h('summary');
+  const files = h('details.log-files', {}, filesSummary, filesList);
+  setChildren(container, summary, list, files);
   onRequests((entries) => {
-    const sent = entries.filter((e) => e.carries);
-    setChildren(summary, sent.length
-      ? h('span', {}, 'About you, this page sent only ', h('code.payload', {}, JSON.stringify(sent.at(-1).carries)), '.')
-      : h('span', {}, 'This page has sent nothing about you.'));
-    setChildren(list, ...entries.map((e) => h('li.log-entry', { dataset: { path: e.path } },
-      h('div.log-line', {},
-        h('span.method', {}, e.method),
-        h('code.path', {}, e.path),
-        h(`span.status${typeof e.status === 'number' && e.status < 400 ? '.ok' : ''}`, {}, String(e.status))),
-      h('p.log-what', {}, e.what),
-      h('p.log-carries', {}, 'Carries: ',
-        e.carries ? h('code.payload', {}, JSON.stringify(e.carries)) : h('span.nothing', {}, 'nothing about you'),
-        e.body ? h('span', {}, ' · body ', h('code', {}, e.body)) : ' · no body, no cookies'))));
+    const payloads = [...new Set(entries.filter((e) => e.carries).map((e) => JSON.stringify(e.carries)))];
+    const codes = payloads.flatMap((p, i) => [i ? ', ' : '', h('code.payload', {}, p)]);
+    setChildren(summary, !payloads.length
+      ? h('span', {}, 'This page has sent nothing about you.')
+      : payloads.length === 1
+        ? h('span', {}, 'About you, this page sent only ', codes, '.')
+        : h('span', {}, `About you, this page sent only these ${payloads.length} labels, each in its own request: `, codes, '.'));
+    const own = entries.filter((e) => e.kind === 'file');
+    setChildren(list, ...entries.filter((e) => e.kind !== 'file').map(logEntry));
+    files.hidden = !own.length;
+    filesSummary.textContent = `And ${own.length} request${own.length === 1 ? '' : 's'} for the page’s own files (the page, its style sheet, scripts and icon): the same files for every visitor, carrying nothing about you`;
+    setChildren(filesList, ...own.map(logEntry));
   });
 }
 

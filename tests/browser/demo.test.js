@@ -111,9 +111,12 @@ test('What the server sees: the page, and the server, get the segment label and 
   const from = env.requests.length;
   const p = await page(context, '/index.html');
   await p.waitForSelector('#request-log .log-entry[data-path^="/segments/"] .status.ok');
-  const entries = await p.$$eval('#request-log .log-entry', (els) => els.map((e) => ({
+  const logged = (sel) => p.$$eval(sel, (els) => els.map((e) => ({
     path: e.dataset.path, carries: e.querySelector('.log-carries code.payload')?.textContent ?? null,
+    text: e.textContent,
   })));
+  /* the page's fetches: the story list, the engine and the picks for its label */
+  const entries = await logged('#request-log .log-fetches > .log-entry');
   assert.deepEqual(entries.map((e) => e.path).sort(), ['/attune/dist/attune.wasm', '/catalog.json', entries.find((e) => e.path.startsWith('/segments/')).path].sort());
   const carrying = entries.filter((e) => e.carries);
   assert.equal(carrying.length, 1, 'one request carries anything about the visitor');
@@ -122,6 +125,12 @@ test('What the server sees: the page, and the server, get the segment label and 
   assert.ok(LABELS.includes(payload.segment), `${payload.segment} is a configured label`);
   assert.equal(carrying[0].path, `/segments/${payload.segment}.json`);
   assert.match(await p.textContent('#request-log .log-summary'), new RegExp(`\\{"segment":"${payload.segment}"\\}`));
+  /* the browser's own requests for the page's files are listed too, each carrying nothing */
+  const files = await logged('#request-log .log-files .log-entry');
+  for (const path of ['/index.html', '/style.css', '/js/home.js', '/attune/js/index.js']) {
+    assert.ok(files.some((e) => e.path === path), `${path} is in the log`);
+  }
+  for (const e of files) assert.match(e.text, /carries nothing about you/, `${e.path} carries nothing`);
   /* the server's own log: static GETs without bodies; the only per-visitor path is the label's file */
   const seen = env.requests.slice(from);
   for (const r of seen) {
@@ -131,6 +140,24 @@ test('What the server sees: the page, and the server, get the segment label and 
   }
   const variable = seen.filter((r) => r.path.startsWith('/segments/'));
   assert.deepEqual(variable.map((r) => r.path), [`/segments/${payload.segment}.json`]);
+  /* "every request this page made": each request the server saw is in the page's log, and
+     the log lists nothing the server did not see */
+  await p.waitForFunction((paths) => paths.every((path) =>
+    [...document.querySelectorAll('#request-log .log-entry')].some((e) => e.dataset.path === path)),
+  [...new Set(seen.map((r) => r.path))]);
+  const all = await p.$$eval('#request-log .log-entry', (els) => els.map((e) => e.dataset.path));
+  const served = env.requests.slice(from).map((r) => r.path);
+  for (const path of all) assert.ok(served.includes(path), `${path} reached the server`);
+
+  /* a new reader type can change the label: the summary lists every label sent, not the last */
+  await p.getByText('Explain it to me').click();
+  await p.waitForFunction(() => /Your device is in the “learners” segment/.test(document.querySelector('#picks')?.textContent));
+  await p.getByText('The deep read').click();
+  await p.waitForFunction(() => /Your device is in the “analysts” segment/.test(document.querySelector('#picks')?.textContent));
+  const sent = [...new Set((await logged('#request-log .log-fetches > .log-entry')).map((e) => e.carries).filter(Boolean))];
+  const summary = await p.$$eval('#request-log .log-summary code.payload', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(summary.sort(), sent.sort(), 'the summary names every label sent');
+  assert.ok(sent.length >= 2, `several labels were sent: ${sent}`);
   assert.deepEqual(p.errors, []);
   await context.close();
 });
