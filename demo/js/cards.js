@@ -174,7 +174,7 @@ export function showWhy(engine, item, context, position, returnFocus) {
       h('table.why-table', {},
         h('caption', {}, `Score ${ex.score.toFixed(3)}: the sum of these contributions`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Signal'), h('th', { scope: 'col' }, 'Weight'),
-          h('th', { scope: 'col' }, h('span.visually-hidden', {}, 'Share')), h('th', { scope: 'col' }, 'Reason'))),
+          h('th.barcell', { scope: 'col' }, h('span.visually-hidden', {}, 'Share')), h('th', { scope: 'col' }, 'Reason'))),
         h('tbody', {}, rows))),
     h('p.dialog-foot', {}, 'Worked out on this device by Attune: nothing was sent to compute it. ',
       h('a', { href: 'privacy.html#inventory-h' }, 'See what this device keeps')));

@@ -185,6 +185,22 @@ test('"Why this?" shows explain(): contributions with weights and reasons that a
   assert.equal(await button.evaluate((b) => b === document.activeElement), true, 'focus returns to the button');
   assert.deepEqual(p.errors, []);
   await context.close();
+
+  /* on a phone the bars go: the header loses that column too, and the table fits the dialog */
+  const phone = await env.browser.newContext({ viewport: MOBILE });
+  const m = await page(phone, '/index.html');
+  await m.locator('#rail .why-button').first().click();
+  await m.locator('dialog.why-dialog[open]').waitFor();
+  const layout = await m.$eval('dialog.why-dialog table', (t) => {
+    const lefts = (row) => [...row.cells].filter((c) => getComputedStyle(c).display !== 'none').map((c) => Math.round(c.getBoundingClientRect().left));
+    return { head: lefts(t.tHead.rows[0]), rows: [...t.tBodies[0].rows].map(lefts), overflow: t.parentElement.scrollWidth - t.parentElement.clientWidth };
+  });
+  assert.equal(layout.head.length, 3, 'signal, weight, reason');
+  for (const row of layout.rows) assert.deepEqual(row, layout.head, 'each cell sits under its header');
+  assert.equal(layout.overflow, 0, 'no sideways scrolling');
+  await m.screenshot({ path: join(SHOTS, 'why-this-mobile.png') });
+  assert.deepEqual(m.errors, []);
+  await phone.close();
 });
 
 test('a click from the rail changes it, the article records the view, and a reload keeps the profile', async () => {
