@@ -138,7 +138,10 @@ async function renderPicks() {
   } else if (populations && (populations[local] ?? 0) < k) {
     why = `Your device is in the “${local}” segment, but fewer than ${k} readers share it, so the site was told “${payload.segment}” instead.`;
   } else {
-    why = `Your device is in the “${local}” segment, but this week it reports “${payload.segment}”: a deliberate random answer, so no label proves anything about you.`;
+    /* deniable, not secret: the engine's own keep probability says how often the true label goes */
+    const keep = engine.privacyReport().label.keepProbability;
+    why = `Your device is in the “${local}” segment, but this week it reports “${payload.segment}”: an answer drawn at random, on purpose. `
+      + `That makes any single label deniable, not secret: a device reports its true segment ${Math.round(keep * 100)} % of the time.`;
   }
   setChildren(box, 
     h('p.picks-title', {}, h('span.segment-chip', {}, data.label), ' ', SEGMENT_COPY[data.label] ?? data.title),

@@ -68,9 +68,12 @@ async function renderLabel() {
     lines.push(h('li', {}, 'Nothing has been reported yet: the front page asks when it loads.'));
   }
   const rr = report.label;
-  lines.push(h('li', {}, `The answer is drawn once per ${rr.epochDays}-day period and then kept, so asking again reveals nothing new. `,
+  const answers = `${rr.disclosures} randomised answer${rr.disclosures === 1 ? '' : 's'} so far`;
+  lines.push(h('li', {}, `The answer is drawn once per ${rr.epochDays}-day period for each segment you are in, and then kept, so asking again reveals nothing new. `,
     rr.randomRate !== null ? `There is a ${Math.round(rr.randomRate * 100)} % chance it is a random label. ` : '',
-    rr.epsilonPerEpoch !== null ? `Privacy loss: ε = ${rr.epsilonPerEpoch.toFixed(2)} per period; ${rr.disclosures} period(s) disclosed so far, ε = ${(rr.cumulativeEpsilon ?? 0).toFixed(2)} in total.` : ''));
+    rr.epsilonPerEpoch !== null
+      ? `Privacy loss: ε = ${rr.epsilonPerEpoch.toFixed(2)} per answer; ${answers}, ε = ${(rr.cumulativeEpsilon ?? 0).toFixed(2)} in total.`
+      : `${answers[0].toUpperCase()}${answers.slice(1)}.`));
   setChildren(box, h('ul.facts', {}, lines));
 }
 

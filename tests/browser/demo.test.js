@@ -373,6 +373,8 @@ test('switching to segment empties the history in the inventory table and in Ind
   await p.screenshot({ path: join(SHOTS, 'privacy-desktop.png'), fullPage: true });
   assert.ok((await inventory(p)).history >= 4, 'history before');
   assert.ok((await stored(p)).profile.history.length >= 4, 'history in IndexedDB before');
+  /* privacyReport().label.disclosures counts randomised answers (one per period and segment) */
+  assert.match(await p.textContent('#label-explainer'), /ε = [\d.]+ per answer; [1-9]\d* randomised answers? so far, ε = [\d.]+ in total/);
 
   /* the arrow keys move through the levels without applying them: a downgrade asks first */
   await p.focus('#level-behavioral');
