@@ -24,13 +24,16 @@ export const TRAITS = {
   },
 };
 
-/** One line per level: what it keeps (the privacy panel's radio group). */
+/**
+ * The levels in order, with the names the site shows.  What each one keeps is not written here:
+ * the privacy panel shows what the engine itself reports (privacyReport().storedByLevel).
+ */
 export const LEVELS = [
-  { level: 'none', name: 'Off', keeps: 'Keeps nothing at all; the front page is the same for everyone.' },
-  { level: 'segment', name: 'Segment', keeps: 'Keeps your reader type and edition, and which days you visited (30 days).' },
-  { level: 'behavioral', name: 'Behavioral', keeps: 'Also keeps your last 100 reads and clicks for 30 days, to learn your topics.' },
-  { level: 'contextual', name: 'Contextual', keeps: 'Also keeps the time of day and device class of each read (never the exact time or device).' },
-  { level: 'individual', name: 'Individual', keeps: 'Also keeps a small on-device model of your taste, trained only here.' },
+  { level: 'none', name: 'Off' },
+  { level: 'segment', name: 'Segment' },
+  { level: 'behavioral', name: 'Behavioral' },
+  { level: 'contextual', name: 'Contextual' },
+  { level: 'individual', name: 'Individual' },
 ];
 
 /** Readers like you: shown as the heading of the segment's picks. */

@@ -121,16 +121,30 @@ function wouldDelete(engine, level) {
 }
 
 /**
- * The five levels as a radio group.  Choosing one does not apply it yet (arrow keys move
- * through radios, and a downgrade deletes): a confirmation says what would be deleted, or what
- * would be kept from now on, and Apply makes the change.
+ * What the engine says a level keeps, as a sentence: privacyReport().storedByLevel gives
+ * "nothing", a list, or "+ a list" (what it keeps on top of the level below).
+ */
+function keepsSentence(keeps) {
+  if (!keeps) return null;
+  if (keeps === 'nothing') return 'Keeps nothing: the front page is the same for everyone.';
+  return keeps.startsWith('+ ') ? `Also keeps ${keeps.slice(2)}.` : `Keeps ${keeps}.`;
+}
+
+/**
+ * The five levels as a radio group, each with what it keeps in the engine's own words.
+ * Choosing one does not apply it yet (arrow keys move through radios, and a downgrade deletes):
+ * a confirmation says what would be deleted, or what would be kept from now on, and Apply makes
+ * the change.
  */
 export function levelControl(container, engine, onChange) {
+  const report = engine?.privacyReport();
+  const stored = new Map((report?.storedByLevel ?? []).map((s) => [s.level, keepsSentence(s.keeps)]));
   const group = h('fieldset.levels', {},
     h('legend.visually-hidden', {}, 'Personalisation level'),
     LEVELS.map((l, i) => {
       const id = `level-${l.level}`;
-      const input = h('input', { type: 'radio', name: 'level', value: l.level, id, 'aria-describedby': `${id}-keeps` });
+      const keeps = stored.get(l.level);
+      const input = h('input', { type: 'radio', name: 'level', value: l.level, id, 'aria-describedby': keeps ? `${id}-keeps` : null });
       input.checked = engine?.level === l.level;
       input.disabled = !engine;
       input.addEventListener('change', () => propose(l.level));
@@ -138,8 +152,12 @@ export function levelControl(container, engine, onChange) {
         input,
         h('label', { for: id }, h('span.level-step', { 'aria-hidden': 'true' }, String(i)), h('span.level-name', {}, l.name),
           h('span.level-now', {}, 'in use')),
-        h('p.level-keeps', { id: `${id}-keeps` }, l.keeps));
+        keeps ? h('p.level-keeps', { id: `${id}-keeps` }, keeps) : null);
     }));
+  /* the engine's figures for the history, from the same report */
+  const limits = report?.historySize
+    ? h('p.note.level-limits', {}, `Interactions are kept for ${report.retentionDays} days, at most the last ${report.historySize} of them. The lists above are Attune’s own report of what each level keeps.`)
+    : null;
   const confirm = h('div.level-confirm', { id: 'level-confirm', role: 'region', 'aria-live': 'polite', 'aria-label': 'Confirm the level' });
   confirm.hidden = true;
 
@@ -180,7 +198,7 @@ export function levelControl(container, engine, onChange) {
     group.querySelector(`input[value="${engine.level}"]`)?.focus();
     onChange?.();
   }
-  setChildren(container, group, confirm);
+  setChildren(container, group, limits, confirm);
   reset();
 }
 

@@ -525,6 +525,21 @@ test('the privacy panel uses the <script> include (with SRI) and the other pages
   const p = await page(context, '/privacy.html');
   assert.equal(await p.evaluate(() => typeof window.Attune?.createEngine), 'function');
   assert.equal(await p.locator('fieldset.levels input[type=radio]').count(), 5);
+  /* each level says what it keeps in the engine's own words (privacyReport().storedByLevel) */
+  const byLevel = await p.evaluate(async () => {
+    const { CONFIG } = await import('/js/config.js');
+    const catalog = await (await fetch('/catalog.json')).text();
+    const e = await window.Attune.createEngine({ catalog, config: CONFIG, storage: new window.Attune.MemoryStorage() });
+    const report = e.privacyReport();
+    e.close();
+    return report.storedByLevel;
+  });
+  assert.equal(byLevel.length, 5);
+  for (const { level, keeps } of byLevel) {
+    const text = await p.textContent(`#level-${level}-keeps`);
+    assert.ok(text.includes(keeps.replace(/^\+ /, '')), `${level}: "${text}" says what the engine reports: "${keeps}"`);
+    assert.equal(await p.getAttribute(`#level-${level}`, 'aria-describedby'), `level-${level}-keeps`);
+  }
   const a = await page(context, '/article.html?id=nope');
   assert.equal(await a.locator('h1').textContent(), 'Story not found');
   assert.deepEqual([...p.errors, ...a.errors], []);
