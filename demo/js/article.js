@@ -20,11 +20,19 @@ const id = new URLSearchParams(location.search).get('id');
 const { engine, byId } = await openSite(createEngine);
 const item = byId.get(id);
 
+/** Hides a sidebar panel that has nothing to show. */
+function hidePanel(id) {
+  $(id).closest('.panel').hidden = true;
+}
+
 function notFound() {
   document.title = 'Story not found — The Meridian';
   setChildren($('story'), 
     h('h1', {}, 'Story not found'),
     h('p', {}, 'That story is not in The Meridian. ', h('a', { href: 'index.html' }, 'Back to the front page')));
+  /* more and related stories are chosen from the story: there is none */
+  hidePanel('more');
+  hidePanel('related');
 }
 
 const sensitive = (it) => (engine?.config.sensitiveTags ?? []).filter((t) => it.tags.includes(t) || it.category === t);
@@ -76,6 +84,7 @@ function renderStory() {
 
 function renderRelated() {
   const related = (item.neighbors ?? []).map(([nid]) => byId.get(nid)).filter(Boolean).slice(0, 4);
+  if (!related.length) hidePanel('related');
   setChildren($('related'), ...related.map((it) => h('li', {},
     h('a', { href: articleHref(it.id) }, it.title),
     h('span.picks-cat', {}, CATEGORIES[it.category]))));
@@ -85,10 +94,15 @@ const impressed = new Set();
 async function renderMore() {
   const list = $('more');
   if (!engine) {
-    setChildren(list);
+    hidePanel('more');
     return;
   }
   const recs = engine.recommend({ k: 4, exclude: [item.id], context: ctx });
+  if (!recs.length) {
+    setChildren(list, h('li.rail-empty', {}, 'Nothing left to suggest: you have read or hidden everything that would fit. ',
+      h('a', { href: 'privacy.html#inventory-h' }, 'Review what you hid')));
+    return;
+  }
   setChildren(list, ...recs.map((r, i) => recommendationCard(byId.get(r.id), r, i + 1, {
     onOpen(it, position, e) {
       const plain = e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;

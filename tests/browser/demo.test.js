@@ -79,6 +79,18 @@ function stored(p) {
 const inventory = (p) => p.$$eval('#inventory tbody tr', (rows) =>
   Object.fromEntries(rows.map((r) => [r.dataset.key, Number(r.querySelector('td.num').textContent)])));
 
+/** Every button of the article's compact "More for you" cards lies inside its card. */
+async function compactCardsFit(p) {
+  const out = await p.$$eval('#more > li', (cards) => cards.flatMap((li) => {
+    const c = li.getBoundingClientRect();
+    return [...li.querySelectorAll('.card-actions button:not(.ni-menu button)')].filter((b) => {
+      const r = b.getBoundingClientRect();
+      return r.left < c.left || r.right > c.right;
+    }).map((b) => `${li.dataset.id}: ${b.textContent}`);
+  }));
+  assert.deepEqual(out, [], 'no button sticks out of its card');
+}
+
 /** Clicks a link that navigates (the demo records the click first) and waits for the next page. */
 async function follow(p, locator) {
   await Promise.all([p.waitForURL(/article\.html\?id=/), locator.click()]);
@@ -210,6 +222,7 @@ test('a click from the rail changes it, the article records the view, and a relo
   const title = await p.locator('#rail .card-link').first().textContent();
   await follow(p, p.locator('#rail .card-link').first());
   assert.equal(await p.locator('h1.article-title').textContent(), title);
+  await compactCardsFit(p);
   await p.screenshot({ path: join(SHOTS, 'article-desktop.png') });
   assert.deepEqual(p.errors, []);
 
@@ -405,6 +418,7 @@ test('switching to segment empties the history in the inventory table and in Ind
   const mobile = await env.browser.newContext({ viewport: MOBILE });
   const m = await page(mobile, '/index.html');
   await follow(m, m.locator('#rail .card-link').first());
+  await compactCardsFit(m);
   await m.screenshot({ path: join(SHOTS, 'article-mobile.png') });
   const mp = await page(mobile, '/privacy.html');
   await mp.screenshot({ path: join(SHOTS, 'privacy-mobile.png'), fullPage: true });
@@ -542,6 +556,9 @@ test('the privacy panel uses the <script> include (with SRI) and the other pages
   }
   const a = await page(context, '/article.html?id=nope');
   assert.equal(await a.locator('h1').textContent(), 'Story not found');
+  /* no story, so no "More for you" or "Related stories" to show: their panels are not shown empty */
+  assert.equal(await a.locator('#more').isVisible(), false);
+  assert.equal(await a.locator('#related').isVisible(), false);
   assert.deepEqual([...p.errors, ...a.errors], []);
   await context.close();
 });
