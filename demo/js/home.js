@@ -156,7 +156,8 @@ async function renderSections() {
   let blocked = { tags: [], items: [] };
   if (engine) {
     const data = await engine.export();
-    blocked = { tags: data.blocked.tags.map((t) => t.tag ?? t), items: data.blocked.items.map((t) => t.item ?? t) };
+    /* the fallback engine (no wasm) exports no blocked lists */
+    blocked = { tags: (data.blocked?.tags ?? []).map((t) => t.tag ?? t), items: (data.blocked?.items ?? []).map((t) => t.item ?? t) };
   }
   const hidden = (it) => blocked.items.includes(it.id) || it.tags.some((t) => blocked.tags.includes(t)) || railIds.includes(it.id);
   const newest = [...catalog.items].sort((a, b) => b.publishedAt - a.publishedAt);

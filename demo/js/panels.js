@@ -146,7 +146,7 @@ export function levelControl(container, engine, onChange) {
       const keeps = stored.get(l.level);
       const input = h('input', { type: 'radio', name: 'level', value: l.level, id, 'aria-describedby': keeps ? `${id}-keeps` : null });
       input.checked = engine?.level === l.level;
-      input.disabled = !engine;
+      input.disabled = !engine || engine.degraded; /* the fallback engine has only level none */
       input.addEventListener('change', () => propose(l.level));
       return h('div.level-option', { dataset: { level: l.level } },
         input,
@@ -157,7 +157,7 @@ export function levelControl(container, engine, onChange) {
   /* the engine's figures for the history, from the same report */
   const limits = report?.historySize
     ? h('p.note.level-limits', {}, `Interactions are kept for ${report.retentionDays} days, at most the last ${report.historySize} of them. The lists above are Attune’s own report of what each level keeps.`)
-    : null;
+    : h('p.note.level-limits', {}, 'Attune could not start in this browser, so it keeps nothing at any level, and the level cannot be changed.');
   const confirm = h('div.level-confirm', { id: 'level-confirm', role: 'region', 'aria-live': 'polite', 'aria-label': 'Confirm the level' });
   confirm.hidden = true;
 

@@ -83,8 +83,9 @@ async function renderBlocked() {
   const box = $('blocked');
   if (!engine) return;
   const { blocked } = await engine.export();
-  const tags = blocked.tags.map((t) => t.tag ?? t);
-  const items = blocked.items.map((t) => t.item ?? t);
+  /* the fallback engine (no wasm) exports no blocked lists */
+  const tags = (blocked?.tags ?? []).map((t) => t.tag ?? t);
+  const items = (blocked?.items ?? []).map((t) => t.item ?? t);
   if (!tags.length && !items.length) {
     setChildren(box, h('p.note', {}, 'You have not said “not interested” to anything. Use the button on any recommendation.'));
     return;
