@@ -304,6 +304,9 @@ test('"Not interested" hides a story and a tag, by mouse and by keyboard', async
  */
 async function chooseFromMenu(p, card, i, touch) {
   const press = async (locator) => {
+    /* the last choice's toast lies over the bottom of the page for a few seconds: let it go */
+    await p.evaluate(() => document.querySelector('#toast')?.classList.remove('show'));
+    await p.waitForFunction(() => !document.querySelector('#toast') || getComputedStyle(document.querySelector('#toast')).visibility === 'hidden');
     await locator.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
     const box = await locator.boundingBox();
     const x = box.x + box.width / 2;
