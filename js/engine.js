@@ -4,7 +4,7 @@
  * deletion (forget, level none) or a downgrade reaches storage before the call resolves, and
  * storage failures never throw into the page — they go to 'error' listeners and are retried.
  */
-import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
+import { AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON } from './errors.js';
 import { Core } from './wasm.js';
 import { FallbackEngine } from './fallback.js';
 import { Listeners } from './listeners.js';
@@ -16,25 +16,6 @@ const EVENT_KEYS = ['item', 'type', 'at', 'value'];
 
 /** Delays between retries of a failed write (quota, a busy disk), in ms. */
 const RETRY_DELAYS = [1000, 5000, 30000, 60000];
-
-/** A JSON text for the core, turning what JSON.stringify cannot take into AttuneErrors. */
-function toJSON(value, what) {
-  let text;
-  try {
-    text = JSON.stringify(value);
-  } catch (err) {
-    throw new AttuneError(JS_CODES.ARG, `${what}: cannot be turned into JSON (${err.message})`, { cause: err });
-  }
-  if (text === undefined) throw badArgument(`${what}: expected an object, got ${describe(value)}`);
-  return text;
-}
-
-/** A plain object ({} or JSON.parse output), not an array, Map, Date or class instance. */
-function isPlainObject(v) {
-  if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 /* Event ids come from the platform's CSPRNG, drawn 256 at a time: one call per event cost more
    than the rest of track(). */
@@ -138,7 +119,7 @@ export class Engine {
     for (const err of early) engine.#report(err);
     try {
       const now = engine.#time();
-      const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config');
+      const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config', 'bad_config');
       core.withInputs([config], (p, n) => core.check(core.x.att_configure(core.h, p, n, now)));
       engine.config = core.resultJSON();
       const catalog = await catalogSource;
@@ -626,7 +607,7 @@ export class Engine {
     let text;
     if (typeof data === 'string') text = data;
     else if (data instanceof Uint8Array) text = new TextDecoder().decode(data);
-    else if (isPlainObject(data)) text = toJSON(data, 'import');
+    else if (isPlainObject(data)) text = toJSON(data, 'import', 'corrupt_profile');
     else throw badArgument(`import: expected an export object or its JSON text, got ${describe(data)}`);
     this.#call('import', (core) => core.withInputs([text], (p, n) => core.check(core.x.att_import(core.h, p, n, this.#time()))));
     await this.#persist(this.#core.level() === 0 ? 'remove' : 'save');

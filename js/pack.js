@@ -3,7 +3,12 @@
  * core loads in a fraction of the time JSON takes.  This is marshalling, not validation: any
  * shape it does not expect makes it return null, and the caller hands the JSON to the core,
  * whose reader reports exactly what is wrong.  The core validates packed catalogs as strictly.
+ * The one thing it refuses itself is a NaN popularity or publishedAt: the packed form reads NaN
+ * as "absent", and JSON would write null (absent too).  ±Infinity is packed as it is, and the
+ * core refuses it.
  */
+import { AttuneError, describe } from './errors.js';
+
 const encoder = new TextEncoder();
 const NONE = 0xffffffff;
 const MISSING_NEIGHBOR = 0xfffffffe; /* not in the catalog: dropped and counted by the core */
@@ -21,6 +26,13 @@ function crc32(bytes) {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Checked before any shape that makes packing give up, so the JSON route never sees a NaN. */
+function refuseNaN(item, i, field) {
+  if (Number.isNaN(item[field])) {
+    throw new AttuneError('bad_catalog', `catalog.items[${i}] (id ${describe(item.id)}): "${field}" must be a finite number, got NaN`);
+  }
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -52,6 +64,8 @@ export function packCatalog(catalog) {
     const it = items[i];
     if (!isObject(it) || typeof it.id !== 'string' || position.has(it.id)) return null;
     position.set(it.id, i);
+    refuseNaN(it, i, 'popularity');
+    refuseNaN(it, i, 'publishedAt');
   }
   /* first pass: check shapes and intern strings, counting the bytes needed */
   let size = 12;

@@ -212,3 +212,29 @@ test('the limits are enforced with too_large or a named error', async () => {
   await expectCode(() => engine.recommend({ exclude: Array.from({ length: 10001 }, (_, i) => `i${i}`) }), 'too_large');
   await expectCode(() => open({ catalog, config: { traits: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`t${i}`, ['a']])) } }), 'bad_config', 'config.traits');
 });
+
+test('NaN and ±Infinity in a catalog object are refused, naming the item index, its id and the field', async () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (const field of ['popularity', 'publishedAt']) {
+      /* JSON would write null (an absent field) and the packed form reads NaN as absent */
+      await expectCode(() => open({ catalog: withItem(3, { [field]: bad }) }), 'bad_catalog', 'items[3]', itemId(3), field);
+    }
+    await expectCode(() => open({ catalog: { ...withItem(4, { vector: [1, bad] }), dim: 2 } }), 'bad_catalog', 'items[4]', itemId(4), 'vector[1]');
+    await expectCode(() => open({ catalog: withItem(5, { neighbors: [[itemId(1), bad]] }) }), 'bad_catalog', 'items[5]', itemId(5), 'neighbors[0]');
+  }
+  await expectCode(() => open({ catalog: withItem(3, { popularity: NaN }) }), 'bad_catalog', 'popularity" must be a finite number, got NaN');
+  /* an item the glue does not pack goes to the core as JSON: still refused */
+  await expectCode(() => open({ catalog: withItem(3, { popularity: NaN, tags: 'not-a-list' }) }), 'bad_catalog', 'items[3]');
+  await expectCode(() => open({ catalog: { ...withItem(3, { popularity: NaN }), extra: 1 } }), 'bad_catalog');
+});
+
+test('NaN and ±Infinity in config are refused by name before JSON turns them into null', async () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    await expectCode(() => open({ catalog, config: { ranking: { diversity: bad } } }), 'bad_config',
+      `config.ranking.diversity: expected a finite number, got ${bad}`);
+    await expectCode(() => open({ catalog, config: { segments: [{ label: 'a', boost: { tags: { ai: bad } } }] } }), 'bad_config',
+      'config.segments[0].boost.tags.ai', String(bad));
+    await expectCode(() => open({ catalog, config: { label: { populations: { general: bad } } } }), 'bad_config',
+      'config.label.populations.general', String(bad));
+  }
+});
