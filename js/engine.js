@@ -4,15 +4,17 @@
  * deletion (forget, level none) or a downgrade reaches storage before the call resolves, and
  * storage failures never throw into the page — they go to 'error' listeners and are retried.
  */
-import { AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON } from './errors.js';
+import {
+  AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON, callRules, clockTime, contextOf,
+  recommendOptions, eventOf, shownIds, traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, EVENT_TYPES,
+} from './errors.js';
 import { Core } from './wasm.js';
 import { FallbackEngine } from './fallback.js';
 import { Listeners } from './listeners.js';
 import { MemoryStorage } from './storage/memory.js';
 import { newRevision } from './storage/revision.js';
 
-const EVENT_TYPES = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
-const EVENT_KEYS = ['item', 'type', 'at', 'value'];
+const IMPRESSION = EVENT_TYPES.indexOf('impression');
 
 /** Delays between retries of a failed write (quota, a busy disk), in ms. */
 const RETRY_DELAYS = [1000, 5000, 30000, 60000];
@@ -73,6 +75,7 @@ export class Engine {
   #retries = 0;
   #blockedReported = false; /* storage_blocked is reported once until storage works again */
   #platformContext = {};
+  #rules = callRules({}); /* what the config says about arguments (see errors.js) */
   /** False: the wasm engine runs (the fallback engine sets it true, with degradedReason). */
   degraded = false;
   degradedReason = null;
@@ -109,7 +112,7 @@ export class Engine {
       const cause = err instanceof AttuneError ? err
         : new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err}); ` +
           'showing items by popularity, storing nothing', { cause: err });
-      const fallback = new FallbackEngine(await catalogSource, opts.config, cause.message);
+      const fallback = new FallbackEngine(await catalogSource, opts.config, cause.message, { now: opts.now });
       for (const [name, fn] of Object.entries(opts.on ?? {})) fallback.on(name, fn);
       setTimeout(() => fallback.emitError(cause), 0); /* listeners attached right after this resolves hear it */
       return fallback;
@@ -122,6 +125,7 @@ export class Engine {
       const config = typeof opts.config === 'string' ? opts.config : toJSON(opts.config ?? {}, 'config', 'bad_config');
       core.withInputs([config], (p, n) => core.check(core.x.att_configure(core.h, p, n, now)));
       engine.config = core.resultJSON();
+      engine.#rules = callRules(engine.config);
       const catalog = await catalogSource;
       core.withInputs([catalog], (p, n) => core.check(core.x.att_load_catalog(core.h, p, n, now)));
       engine.catalogInfo = core.resultJSON();
@@ -142,11 +146,7 @@ export class Engine {
   /* --- internals ---------------------------------------------------------------------- */
 
   #time() {
-    const t = this.#now();
-    if (typeof t !== 'number' || !Number.isFinite(t)) {
-      throw badArgument(`now(): the clock returned ${describe(t)}; it must return milliseconds since 1970`);
-    }
-    return t;
+    return clockTime(this.#now);
   }
 
   #live() {
@@ -402,28 +402,14 @@ export class Engine {
     this.#rev = null;
   }
 
-  #levelIndex(name, what) {
-    const i = this.#core.constants.levels.indexOf(name);
-    if (typeof name !== 'string' || i < 0) {
-      throw badArgument(`${what}: expected one of ${this.#core.constants.levels.join(', ')}, got ${describe(name)}`);
-    }
-    return i;
+  #context(context, what, now) {
+    return toJSON(contextOf(context, what, this.#rules, now, this.#platformContext), `${what}: context`);
   }
 
-  /**
-   * The call's context: what the page passed, over what the engine can tell itself (hour and
-   * weekday from the clock, in local time; device and referrer class in browsers).
-   */
-  #contextObject(context, what) {
-    if (context !== undefined && context !== null && !isPlainObject(context)) {
-      throw badArgument(`${what}: context must be an object, got ${describe(context)}`);
-    }
-    const d = new Date(this.#time());
-    return { hour: d.getHours(), weekday: d.getDay(), ...this.#platformContext, ...(context ?? {}) };
-  }
-
-  #context(context, what) {
-    return toJSON(this.#contextObject(context, what), `${what}: context`);
+  /** att_track with the random event id the merge of profiles needs. */
+  #track(core, item, type, at, value, ctx, now) {
+    core.withInputs([item, ctx], (ip, il, cp, cl) =>
+      core.check(core.x.att_track(core.h, ip, il, type, at, value, randomId(), cp, cl, now)));
   }
 
   #read(fn, reason = 'expired') {
@@ -442,59 +428,28 @@ export class Engine {
 
   /** Declares traits: { name: value | null }.  Only traits declared in config.traits. */
   async setTraits(traits) {
-    if (!isPlainObject(traits)) throw badArgument(`setTraits: expected an object {name: value}, got ${describe(traits)}`);
-    for (const [name, value] of Object.entries(traits)) {
-      /* JSON would turn NaN and Infinity into null, which clears a trait: refuse numbers here
-         (the core refuses every other non-string; undefined is an absent key, as in JSON) */
-      if (typeof value === 'number' || typeof value === 'boolean') {
-        throw new AttuneError('bad_trait', `setTraits: ${name} must be a string, or null to clear it; got ${describe(value)}`);
-      }
-    }
-    const text = toJSON(traits, 'setTraits');
+    this.#live();
+    const text = traitsJSON(traits, this.#rules);
     this.#call('traits', (core) => core.withInputs([text], (p, n) => core.check(core.x.att_set_traits(core.h, p, n, this.#time()))));
   }
 
   /** Records an interaction: { item, type, at?, value? }. */
   async track(event, context) {
     this.#live();
-    if (!isPlainObject(event)) throw badArgument(`track: expected an event object {item, type}, got ${describe(event)}`);
-    for (const key of Object.keys(event)) {
-      if (!EVENT_KEYS.includes(key)) throw badArgument(`track: unknown event key "${key}" (use ${EVENT_KEYS.join(', ')})`);
-    }
-    const { item, type } = event;
-    if (typeof item !== 'string') throw badArgument(`track: item must be an id string, got ${describe(item)}`);
-    const t = EVENT_TYPES.indexOf(type);
-    if (typeof type !== 'string' || t < 0) {
-      throw badArgument(`track: type must be one of ${EVENT_TYPES.join(', ')}, got ${describe(type)}`);
-    }
-    let at = event.at;
-    if (at instanceof Date) at = at.getTime();
-    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) {
-      throw badArgument(`track: at must be a time in ms or a Date, got ${describe(at)}`);
-    }
-    const value = event.value;
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-      throw badArgument(`track: value must be a finite number, got ${describe(value)}`);
-    }
-    const ctx = this.#context(context, 'track');
-    this.#call('track', (core) => core.withInputs([item, ctx], (ip, il, cp, cl) =>
-      core.check(core.x.att_track(core.h, ip, il, t, at ?? NaN, value ?? NaN, randomId(), cp, cl, this.#time()))));
+    const now = this.#time();
+    const { item, type, at, value } = eventOf(event, this.#rules, now);
+    const ctx = this.#context(context, 'track', now);
+    this.#call('track', (core) => this.#track(core, item, type, at, value, ctx, now));
   }
 
   /** Ranks the catalog: [{ id, score, reasons, editorial? }]. */
-  recommend(options = {}) {
+  recommend(options) {
     this.#live();
-    if (!isPlainObject(options)) throw badArgument(`recommend: expected an options object, got ${describe(options)}`);
-    if (typeof options.filter === 'function') {
-      throw badArgument('recommend: filter must be an object {tags, categories}; functions cannot run inside the engine');
-    }
-    const text = toJSON({
-      ...options,
-      context: this.#contextObject(options.context, 'recommend'),
-      seed: options.seed ?? Math.floor(this.#random() * 2 ** 53),
-    }, 'recommend');
+    const now = this.#time();
+    const o = recommendOptions(options, this.#rules, now, this.#platformContext);
+    const text = toJSON({ ...o, seed: o.seed ?? Math.floor(this.#random() * 2 ** 53) }, 'recommend');
     return this.#call('expired', (core) => {
-      core.withInputs([text], (p, n) => core.check(core.x.att_recommend(core.h, p, n, this.#time())));
+      core.withInputs([text], (p, n) => core.check(core.x.att_recommend(core.h, p, n, now)));
       return core.resultJSON();
     });
   }
@@ -505,22 +460,22 @@ export class Engine {
    */
   async shown(items, context) {
     this.#live();
-    if (!Array.isArray(items)) throw badArgument(`shown: expected an array of recommendations or ids, got ${describe(items)}`);
-    const ids = items.map((x, i) => {
-      const id = typeof x === 'string' ? x : x?.id;
-      if (typeof id !== 'string') throw badArgument(`shown: entry ${i} is neither an id nor a recommendation`);
-      return id;
+    const now = this.#time();
+    const ids = shownIds(items);
+    const ctx = this.#context(context, 'shown', now);
+    this.#call('track', (core) => {
+      for (const id of ids) this.#track(core, id, IMPRESSION, NaN, NaN, ctx, now);
     });
-    for (const item of ids) await this.track({ item, type: 'impression' }, context);
   }
 
   /** Why an item scores what it scores: contributions that add up to the score. */
   explain(itemId, context) {
     this.#live();
-    if (typeof itemId !== 'string') throw badArgument(`explain: expected an item id string, got ${describe(itemId)}`);
-    const ctx = this.#context(context, 'explain');
+    const now = this.#time();
+    checkKey(itemId, LIMITS.idBytes, 'explain: item');
+    const ctx = this.#context(context, 'explain', now);
     return this.#call('expired', (core) => {
-      core.withInputs([itemId, ctx], (ip, il, cp, cl) => core.check(core.x.att_explain(core.h, ip, il, cp, cl, this.#time())));
+      core.withInputs([itemId, ctx], (ip, il, cp, cl) => core.check(core.x.att_explain(core.h, ip, il, cp, cl, now)));
       return core.resultJSON();
     });
   }
@@ -561,7 +516,7 @@ export class Engine {
   /** Changes the level; a downgrade deletes at once, in memory and in storage. */
   async setPrivacyLevel(level) {
     this.#live();
-    const l = this.#levelIndex(level, 'setPrivacyLevel');
+    const l = levelIndex(level, this.#rules);
     const core = this.#core;
     const before = core.level();
     try {
@@ -587,12 +542,7 @@ export class Engine {
 
   #block(target, on, what) {
     this.#live();
-    if (!isPlainObject(target)) throw badArgument(`${what}: expected { tag } or { item }, got ${describe(target)}`);
-    const keys = Object.keys(target);
-    const kind = keys.length === 1 && keys[0] === 'tag' ? 0 : keys.length === 1 && keys[0] === 'item' ? 1 : -1;
-    if (kind < 0) throw badArgument(`${what}: expected exactly one of { tag } or { item }`);
-    const key = target[keys[0]];
-    if (typeof key !== 'string') throw badArgument(`${what}: ${keys[0]} must be a string, got ${describe(key)}`);
+    const { kind, key } = blockTarget(target, what);
     this.#call(what, (core) => core.withInputs([key], (p, n) => core.check(core.x.att_block(core.h, kind, p, n, on, this.#time()))));
   }
 
@@ -604,11 +554,7 @@ export class Engine {
   /** Replaces the profile with an export (object or JSON text); refuses damaged or newer data. */
   async import(data) {
     this.#live();
-    let text;
-    if (typeof data === 'string') text = data;
-    else if (data instanceof Uint8Array) text = new TextDecoder().decode(data);
-    else if (isPlainObject(data)) text = toJSON(data, 'import', 'corrupt_profile');
-    else throw badArgument(`import: expected an export object or its JSON text, got ${describe(data)}`);
+    const text = importJSON(data);
     this.#call('import', (core) => core.withInputs([text], (p, n) => core.check(core.x.att_import(core.h, p, n, this.#time()))));
     await this.#persist(this.#core.level() === 0 ? 'remove' : 'save');
   }

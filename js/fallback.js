@@ -2,14 +2,17 @@
  * The engine a page gets when attune.wasm cannot be fetched, compiled or instantiated (a network
  * failure, an old browser, a CSP without 'wasm-unsafe-eval'): it ranks by popularity and
  * catalog order — level `none` — stores nothing and sends nothing, so the page keeps showing
- * content.  `degraded` and `degradedReason` say why; the cause was emitted as an 'error'.
+ * content.  It refuses the arguments the wasm engine refuses (the same checks, errors.js).
+ * `degraded` and `degradedReason` say why; the cause was emitted as an 'error'.
  */
-import { AttuneError, JS_CODES, badArgument, describe } from './errors.js';
+import {
+  AttuneError, JS_CODES, callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds,
+  traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, LEVELS,
+} from './errors.js';
 import { isPacked } from './pack.js';
 import { Listeners } from './listeners.js';
 
 const decoder = new TextDecoder();
-const LEVELS = ['none', 'segment', 'behavioral', 'contextual', 'individual'];
 
 /** The few fields ranking by popularity needs, from a packed catalog (see src/catalog.h). */
 function unpack(bytes) {
@@ -58,22 +61,36 @@ function itemsOf(source) {
 export class FallbackEngine {
   #items;
   #order;
+  #rank; /* id -> place in #order */
+  #tags;
   #listeners = new Listeners();
   #defaultSegment;
   #wPop;
+  #rules;
+  #now;
   #closed = false;
 
-  constructor(source, config, cause) {
+  /**
+   * @param {string | Uint8Array} source the catalog as readCatalog produced it
+   * @param {object | string | undefined} config the site's configuration, as given
+   * @param {string} cause why the wasm engine is not running
+   * @param {{ now: () => number }} o the clock
+   */
+  constructor(source, config, cause, { now }) {
     this.degraded = true;
     this.degradedReason = cause;
+    this.#now = now;
     this.#items = itemsOf(source);
+    this.#tags = new Set(this.#items.flatMap((it) => (Array.isArray(it.tags) ? it.tags : [])));
     const cfg = typeof config === 'string' ? safeParse(config) : config ?? {};
+    this.#rules = callRules(cfg);
     this.#defaultSegment = typeof cfg.defaultSegment === 'string' ? cfg.defaultSegment : 'general';
     this.#wPop = typeof cfg.ranking?.weights?.popularity === 'number' ? cfg.ranking.weights.popularity : 0.3;
     const max = Math.max(0, ...this.#items.map((it) => (typeof it.popularity === 'number' ? it.popularity : 0)));
     this.#order = this.#items
       .map((it, i) => ({ it, i, score: max > 0 ? this.#wPop * Math.log1p(Math.max(0, it.popularity || 0)) / Math.log1p(max) : 0 }))
       .sort((a, b) => b.score - a.score || a.i - b.i);
+    this.#rank = new Map(this.#order.map((x, r) => [x.it.id, r]));
     this.catalogInfo = { items: this.#items.length, tags: 0, categories: 0, dim: 0, droppedNeighbors: 0, bytes: 0, rankingBytes: 0 };
     this.config = { privacyLevel: 'none', maxPrivacyLevel: 'none', defaultSegment: this.#defaultSegment };
   }
@@ -96,33 +113,37 @@ export class FallbackEngine {
       'the page is shown in the site\'s order and nothing is stored'));
   }
 
-  recommend(options = {}) {
+  /** The catalog check the wasm engine's core makes after the shared ones: the id's place. */
+  #position(id, what) {
+    const r = this.#rank.get(id);
+    if (r === undefined) throw new AttuneError('unknown_item', `${what} ${JSON.stringify(id)} is not in the catalog`);
+    return r;
+  }
+
+  recommend(options) {
     this.#live();
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw badArgument(`recommend: expected an options object, got ${describe(options)}`);
-    }
-    const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 0 || k > 1000) throw badArgument('recommend: k must be a whole number from 0 to 1000');
-    const exclude = new Set(options.exclude ?? []);
-    const tags = options.filter?.tags;
-    const cats = options.filter?.categories;
+    const { k = 10, exclude = [], filter = {} } = recommendOptions(options, this.#rules, clockTime(this.#now));
+    const skip = new Set(exclude);
+    const { tags, categories } = filter;
     const out = [];
     for (const { it, score } of this.#order) {
       if (out.length >= k) break;
-      if (exclude.has(it.id)) continue;
-      if (tags && !(it.tags ?? []).some((t) => tags.includes(t))) continue;
-      if (cats && !cats.includes(it.category)) continue;
+      if (skip.has(it.id)) continue;
+      if (tags && !(Array.isArray(it.tags) ? it.tags : []).some((t) => tags.includes(t))) continue;
+      if (categories && !categories.includes(it.category)) continue;
       out.push({ id: it.id, score, reasons: [score > 0 ? 'Popular on this site' : "In the site's order"] });
     }
     return out;
   }
 
-  explain(itemId) {
+  explain(itemId, context) {
     this.#live();
-    const found = this.#order.findIndex((x) => x.it.id === itemId);
-    if (found < 0) throw new AttuneError('unknown_item', `explain: item ${describe(itemId)} is not in the catalog`);
-    const { score } = this.#order[found];
-    return { id: itemId, score, level: 'none', segment: null, rank: found + 1, excluded: null, editorial: null,
+    const now = clockTime(this.#now);
+    checkKey(itemId, LIMITS.idBytes, 'explain: item');
+    contextOf(context, 'explain', this.#rules, now);
+    const rank = this.#position(itemId, 'explain: item');
+    const { score } = this.#order[rank];
+    return { id: itemId, score, level: 'none', segment: null, rank: rank + 1, excluded: null, editorial: null,
       contributions: score > 0 ? [{ signal: 'popularity', level: 'none', weight: score, reason: 'Popular on this site' }] : [] };
   }
 
@@ -153,22 +174,61 @@ export class FallbackEngine {
     return { level: 'none', maxLevel: 'none', leavesDevice: 'nothing', storedByLevel: [], degraded: this.degradedReason };
   }
 
-  /* calls that would store something: nothing is stored, and listeners hear why */
-  async setTraits() { this.#live(); }
-  async track() { this.#live(); }
-  async shown() { this.#live(); }
-  async block() { this.#live(); this.#unavailable('block'); }
-  async unblock() { this.#live(); }
+  /* calls that would store something: checked as the engine checks them, then nothing is stored */
+  async setTraits(traits) {
+    this.#live();
+    traitsJSON(traits, this.#rules);
+  }
+
+  async track(event, context) {
+    this.#live();
+    const now = clockTime(this.#now);
+    const { item } = eventOf(event, this.#rules, now);
+    contextOf(context, 'track', this.#rules, now);
+    this.#position(item, 'track: item');
+  }
+
+  async shown(items, context) {
+    this.#live();
+    const now = clockTime(this.#now);
+    const ids = shownIds(items);
+    contextOf(context, 'shown', this.#rules, now);
+    for (const id of ids) this.#position(id, 'shown: item');
+  }
+
+  async block(target) {
+    this.#live();
+    this.#checkTarget(target, 'block');
+    this.#unavailable('block');
+  }
+
+  async unblock(target) {
+    this.#live();
+    this.#checkTarget(target, 'unblock');
+  }
+
+  #checkTarget(target, what) {
+    const { kind, key } = blockTarget(target, what);
+    if (kind) this.#position(key, `${what}: item`);
+    else if (!this.#tags.has(key)) throw new AttuneError(JS_CODES.ARG, `${what}: tag ${JSON.stringify(key)} is not used in the catalog`);
+  }
+
   async setPrivacyLevel(level) {
     this.#live();
-    if (!LEVELS.includes(level)) throw badArgument(`setPrivacyLevel: expected one of ${LEVELS.join(', ')}, got ${describe(level)}`);
-    if (level !== 'none') this.#unavailable('setPrivacyLevel');
+    if (levelIndex(level, this.#rules) > 0) this.#unavailable('setPrivacyLevel');
   }
+
   async export() {
     this.#live();
     return { format: 'attune-profile', version: 2, level: 'none', history: [] };
   }
-  async import() { this.#live(); this.#unavailable('import'); }
+
+  async import(data) {
+    this.#live();
+    importJSON(data);
+    this.#unavailable('import');
+  }
+
   async forget() { this.#live(); }
   async flush() {}
 
