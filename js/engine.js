@@ -464,8 +464,21 @@ export class Engine {
     const ids = shownIds(items);
     const ctx = this.#context(context, 'shown', now);
     this.#call('track', (core) => {
+      for (const id of ids) this.#checkInCatalog(core, id, now); /* all or nothing */
       for (const id of ids) this.#track(core, id, IMPRESSION, NaN, NaN, ctx, now);
     });
+  }
+
+  /**
+   * Throws unknown_item unless `id` is in the catalog, recording nothing: att_track looks the
+   * item up before anything else can fail, and refuses type -1 before it changes anything.
+   */
+  #checkInCatalog(core, id, now) {
+    try {
+      core.withInputs([id], (p, n) => core.check(core.x.att_track(core.h, p, n, -1, NaN, NaN, 0, 0, 0, now)));
+    } catch (err) {
+      if (err?.code !== JS_CODES.ARG) throw err;
+    }
   }
 
   /** Why an item scores what it scores: contributions that add up to the score. */

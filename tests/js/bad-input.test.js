@@ -13,6 +13,7 @@ import {
 const catalog = makeCatalog({ n: 30, seed: 2 });
 const config = { traits: { plan: ['free', 'pro'] }, segments: [{ label: 'pros', when: { plan: ['pro'] } }] };
 const MB = 'x'.repeat(1 << 20);
+const TEN_MB = 'x'.repeat(10 << 20);
 const DEEP = deepObject(10_000);
 const DEEP_TEXT = deepJSON(10_000);
 const own = (text) => JSON.parse(text); /* makes __proto__ / constructor own properties */
@@ -173,6 +174,33 @@ test('recommend checks its context like track and explain do', async () => {
     ['a context string', () => e.recommend({ context: 'morning' }), 'bad_argument'],
     ['a context array', () => e.recommend({ context: ['morning'] }), 'bad_argument'],
   ]);
+});
+
+test('shown rejects bad lists, and a list with one bad entry records none of them', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  const cases = (label) => [
+    [`${label}undefined`, () => e.shown(undefined), 'bad_argument'],
+    [`${label}null`, () => e.shown(null), 'bad_argument'],
+    [`${label}an id string`, () => e.shown(itemId(4)), 'bad_argument'],
+    [`${label}[1]`, () => e.shown([1]), 'bad_argument'],
+    [`${label}[null]`, () => e.shown([itemId(4), null]), 'bad_argument'],
+    [`${label}a recommendation without an id`, () => e.shown([{ score: 1 }]), 'bad_argument'],
+    [`${label}an unknown id in the middle`, () => e.shown([itemId(4), 'zzz', itemId(5)]), 'unknown_item'],
+    [`${label}an unknown id last`, () => e.shown([itemId(4), itemId(5), 'zzz']), 'unknown_item'],
+    [`${label}a 10 MB id`, () => e.shown([itemId(4), TEN_MB]), 'bad_argument'],
+    [`${label}an empty id`, () => e.shown([itemId(4), '']), 'bad_argument'],
+    [`${label}a context with NaN`, () => e.shown([itemId(4)], { hour: NaN }), 'bad_argument'],
+    [`${label}an undeclared context key`, () => e.shown([itemId(4)], { mood: 'x' }), 'bad_argument'],
+  ];
+  await runCases(ctx, cases(''));
+  /* at level individual impressions are counted per item and the model learns from them */
+  await e.setPrivacyLevel('individual');
+  const list = e.recommend({ k: 3 });
+  await runCases(ctx, [...cases('individual: '), ['individual: recommendations, then an unknown id', () => e.shown([...list, 'zzz']), 'unknown_item']]);
+  const before = e.metrics().total.impressions;
+  await e.shown(list);
+  assert.equal(e.metrics().total.impressions, before + 3, 'a good list is recorded whole');
 });
 
 test('explain rejects bad ids and contexts', async () => {
