@@ -5,7 +5,7 @@
  * storage failures never throw into the page — they go to 'error' listeners and are retried.
  */
 import {
-  AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON, callRules, clockTime, contextOf,
+  AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON, asStorageError, callRules, clockTime, contextOf,
   recommendOptions, eventOf, shownIds, traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, EVENT_TYPES,
 } from './errors.js';
 import { Core } from './wasm.js';
@@ -97,9 +97,11 @@ export class Engine {
   static async create(options, platform) {
     const opts = normaliseOptions(options, platform);
     let engine = null;
+    let fallback = null;
     const early = [];
     /* adapters report problems they find on their own (a blocked upgrade) through this */
-    opts.onStorageError = (err) => (engine ? engine.#report(err) : early.push(err));
+    opts.onStorageError = (err) => (engine ? engine.#report(err) : fallback ? fallback.emitError(err) : early.push(err));
+    /* before the wasm: even the fallback must be able to delete a profile stored earlier */
     const storage = resolveStorage(opts.storage, platform, opts);
     /* the wasm and the catalog are fetched at the same time: a cold start waits for the slower */
     const catalogSource = platform.readCatalog(opts.catalog);
@@ -112,7 +114,8 @@ export class Engine {
       const cause = err instanceof AttuneError ? err
         : new AttuneError(JS_CODES.WASM, `attune.wasm could not be loaded or compiled (${err?.message ?? err}); ` +
           'showing items by popularity, storing nothing', { cause: err });
-      const fallback = new FallbackEngine(await catalogSource, opts.config, cause.message, { now: opts.now });
+      fallback = new FallbackEngine(await catalogSource, opts.config, cause.message,
+        { storage, profileId: opts.profileId, now: opts.now });
       for (const [name, fn] of Object.entries(opts.on ?? {})) fallback.on(name, fn);
       setTimeout(() => fallback.emitError(cause), 0); /* listeners attached right after this resolves hear it */
       return fallback;
@@ -621,12 +624,6 @@ function normaliseStored(stored) {
     return { bytes: stored.bytes, rev: stored.rev ?? null, pending: stored.pending ?? [] };
   }
   throw new AttuneError(JS_CODES.STORAGE, 'the storage adapter returned something other than bytes from load()');
-}
-
-function asStorageError(err, what) {
-  if (err instanceof AttuneError) return err;
-  const quota = err?.name === 'QuotaExceededError';
-  return new AttuneError(quota ? 'quota_exceeded' : JS_CODES.STORAGE, `${what} (${err?.name ?? 'Error'}: ${err?.message ?? err})`, { cause: err });
 }
 
 /** Validates createEngine options and fills defaults. */

@@ -294,3 +294,10 @@ export function importJSON(data) {
   if (isPlainObject(data)) return toJSON(data, 'import', 'corrupt_profile');
   throw badArgument(`import: expected an export object or its JSON text, got ${describe(data)}`);
 }
+
+/** A storage adapter's failure as an AttuneError (quota_exceeded or storage_failed). */
+export function asStorageError(err, what) {
+  if (err instanceof AttuneError) return err;
+  const quota = err?.name === 'QuotaExceededError';
+  return new AttuneError(quota ? 'quota_exceeded' : JS_CODES.STORAGE, `${what} (${err?.name ?? 'Error'}: ${err?.message ?? err})`, { cause: err });
+}

@@ -2,11 +2,12 @@
  * The engine a page gets when attune.wasm cannot be fetched, compiled or instantiated (a network
  * failure, an old browser, a CSP without 'wasm-unsafe-eval'): it ranks by popularity and
  * catalog order — level `none` — stores nothing and sends nothing, so the page keeps showing
- * content.  It refuses the arguments the wasm engine refuses (the same checks, errors.js).
+ * content.  It refuses the arguments the wasm engine refuses (the same checks, errors.js), and
+ * a profile stored on an earlier visit is still deleted by forget() and setPrivacyLevel('none').
  * `degraded` and `degradedReason` say why; the cause was emitted as an 'error'.
  */
 import {
-  AttuneError, JS_CODES, callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds,
+  AttuneError, JS_CODES, asStorageError, callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds,
   traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, LEVELS,
 } from './errors.js';
 import { isPacked } from './pack.js';
@@ -67,18 +68,24 @@ export class FallbackEngine {
   #defaultSegment;
   #wPop;
   #rules;
+  #storage;
+  #profileId;
   #now;
+  #removing = Promise.resolve(); /* deletions of the stored profile, one at a time */
   #closed = false;
 
   /**
    * @param {string | Uint8Array} source the catalog as readCatalog produced it
    * @param {object | string | undefined} config the site's configuration, as given
    * @param {string} cause why the wasm engine is not running
-   * @param {{ now: () => number }} o the clock
+   * @param {{ storage: { remove(id: string): Promise<unknown>, close?(): void }, profileId: string, now: () => number }} o
+   *   where a profile stored on an earlier visit is, and the clock
    */
-  constructor(source, config, cause, { now }) {
+  constructor(source, config, cause, { storage, profileId, now }) {
     this.degraded = true;
     this.degradedReason = cause;
+    this.#storage = storage;
+    this.#profileId = profileId;
     this.#now = now;
     this.#items = itemsOf(source);
     this.#tags = new Set(this.#items.flatMap((it) => (Array.isArray(it.tags) ? it.tags : [])));
@@ -118,6 +125,17 @@ export class FallbackEngine {
     const r = this.#rank.get(id);
     if (r === undefined) throw new AttuneError('unknown_item', `${what} ${JSON.stringify(id)} is not in the catalog`);
     return r;
+  }
+
+  /**
+   * Deletes the profile an earlier visit stored.  Resolves once done or failed; a failure goes
+   * to 'error' listeners (the next forget() or setPrivacyLevel('none') tries again).
+   */
+  #remove(what) {
+    this.#removing = this.#removing.then(() => this.#storage.remove(this.#profileId)).then(() => {}, (err) =>
+      this.emitError(asStorageError(err, `${what}: could not delete the stored profile`)));
+    this.#listeners.emit('change', { reason: what === 'forget' ? 'forget' : 'level', level: 'none' });
+    return this.#removing;
   }
 
   recommend(options) {
@@ -216,6 +234,7 @@ export class FallbackEngine {
   async setPrivacyLevel(level) {
     this.#live();
     if (levelIndex(level, this.#rules) > 0) this.#unavailable('setPrivacyLevel');
+    else await this.#remove('setPrivacyLevel');
   }
 
   async export() {
@@ -229,15 +248,25 @@ export class FallbackEngine {
     this.#unavailable('import');
   }
 
-  async forget() { this.#live(); }
-  async flush() {}
+  /** Deletes the profile an earlier visit may have stored; nothing else is kept. */
+  async forget() {
+    this.#live();
+    await this.#remove('forget');
+  }
+
+  /** Resolves once a deletion under way is done (or failed, and was reported). */
+  flush() {
+    return this.#removing;
+  }
 
   on(name, fn) {
     return this.#listeners.on(name, fn);
   }
 
   close() {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#removing.finally(() => this.#storage.close?.());
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * The fallback engine (what createEngine gives when attune.wasm cannot run): it refuses
- * exactly the arguments the wasm engine refuses, with the same codes, and ranks correctly what
- * it accepts.
+ * exactly the arguments the wasm engine refuses, with the same codes, ranks correctly what it
+ * accepts, and deletes a profile stored earlier when asked to forget or to store nothing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  open, makeCatalog, makeClock, itemId, macrotask, deepObject, AttuneError, DAY,
+  open, makeCatalog, makeClock, itemId, storedBytes, flakyStorage, nextEvent, macrotask, deepObject, AttuneError,
+  MemoryStorage, DAY,
 } from './helpers.js';
 
 const MISSING_WASM = new URL('./no-such-attune.wasm', import.meta.url);
@@ -142,4 +143,40 @@ test('the fallback ranks what it accepts: filters, exclusions and k as the engin
   assert.deepEqual(engine.recommend({ filter: { tags: ['a'] } }), [], 'a tag matches whole, not as a substring');
   assert.deepEqual(engine.recommend({ k: 3, exclude: [byPopularity[0]] }).map((r) => r.id), byPopularity.slice(1, 4));
   assert.equal(engine.explain(byPopularity[0]).rank, 1);
+});
+
+test('the fallback deletes a profile stored earlier on forget() and setPrivacyLevel("none")', async () => {
+  for (const erase of [(e) => e.forget(), (e) => e.setPrivacyLevel('none')]) {
+    const first = await open({ catalog, config });
+    await first.engine.track({ item: itemId(1), type: 'click' });
+    assert.ok(await storedBytes(first.engine, first.storage), 'the working engine stored a profile');
+    first.engine.close();
+    const { engine, storage } = await fallback({ storage: first.storage });
+    const changes = [];
+    engine.on('change', (c) => changes.push(c));
+    await erase(engine);
+    assert.equal(storage.peek('default'), null, 'the stored profile is gone once the call resolves');
+    assert.deepEqual(changes.map((c) => c.level), ['none']);
+  }
+});
+
+test('a fallback that cannot delete the stored profile says so through an error event; flush waits for it', async () => {
+  const storage = flakyStorage(new MemoryStorage());
+  const first = await open({ catalog, config, storage });
+  await first.engine.track({ item: itemId(1), type: 'click' });
+  await first.engine.flush();
+  first.engine.close();
+  const { engine } = await fallback({ storage });
+  storage.failing.remove = true;
+  const error = nextEvent(engine, 'error');
+  const forgotten = engine.forget();
+  await engine.flush();
+  const err = await Promise.race([error, macrotask().then(() => null)]); /* reported by the time flush resolves */
+  assert.ok(err instanceof AttuneError, 'an error event');
+  assert.equal(err.code, 'storage_failed');
+  await forgotten;
+  assert.ok(storage.peek('default'), 'still stored: the failure was reported, not hidden');
+  storage.failing.remove = false;
+  await engine.setPrivacyLevel('none');
+  assert.equal(storage.peek('default'), null);
 });
