@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,4 +15,13 @@ test('index.d.ts types a realistic usage example under strict TypeScript', () =>
     out = `${err.stdout}${err.stderr}`;
   }
   assert.equal(out, '');
+});
+
+test('every export of js/index.js and js/node.js is declared in index.d.ts', async () => {
+  const dts = readFileSync(`${root}js/index.d.ts`, 'utf8');
+  const declared = new Set([...dts.matchAll(/^export (?:function|class|const) (\w+)/gm)].map((m) => m[1]));
+  for (const entry of ['js/index.js', 'js/node.js']) {
+    const exported = Object.keys(await import(new URL(entry, `file://${root}`).href));
+    assert.deepEqual(exported.filter((name) => !declared.has(name)), [], `${entry} exports what index.d.ts does not declare`);
+  }
 });

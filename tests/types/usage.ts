@@ -1,6 +1,6 @@
 // A typed usage example: compiled by tests/js/types.test.js against js/index.d.ts.
-import { createEngine, AttuneError, MemoryStorage } from 'attune';
-import type { Config, Recommendation, InventoryRow, Explanation, Level, StorageAdapter } from 'attune';
+import { createEngine, AttuneError, MemoryStorage, packCatalog } from 'attune';
+import type { Catalog, Config, Recommendation, InventoryRow, Explanation, Level, StorageAdapter } from 'attune';
 
 const config: Config = {
   privacyLevel: 'behavioral',
@@ -15,9 +15,23 @@ const config: Config = {
 
 const storage: StorageAdapter = new MemoryStorage();
 
+const catalog: Catalog = { version: 1, items: [{ id: 'a1', tags: ['ai'], popularity: 3, url: '/a1' }] };
+/* the packed form, as bytes or their buffer; null when the glue leaves the catalog to the core */
+const packed: Uint8Array | null = packCatalog(catalog);
+
+async function fromPacked(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const source of packed ? [packed, packed.slice().buffer, new URL('https://example.com/catalog.attc')] : []) {
+    const engine = await createEngine({ catalog: source, storage: 'memory' });
+    ids.push(...engine.recommend().map((r) => r.id));
+    engine.close();
+  }
+  return ids;
+}
+
 async function main(): Promise<number> {
   const engine = await createEngine({
-    catalog: { version: 1, items: [{ id: 'a1', tags: ['ai'], popularity: 3, url: '/a1' }] },
+    catalog,
     config,
     storage,
     now: () => Date.now(),
@@ -49,3 +63,4 @@ async function main(): Promise<number> {
 }
 
 void main();
+void fromPacked();
