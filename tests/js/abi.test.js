@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -104,4 +104,14 @@ test('the shipped attune.wasm loads by default and by explicit path', async () =
     assert.equal(engine.degraded, false);
     assert.equal(engine.degradedReason, null);
   }
+});
+
+test("the glue's argument checks use the core's levels, event types and limits", async () => {
+  const { LEVELS, EVENT_TYPES, LIMITS } = await import('../../js/errors.js');
+  const { Core, hasSimd } = await import('../../js/wasm.js');
+  const wasm = new URL(hasSimd() ? '../../dist/attune.wasm' : '../../dist/attune-scalar.wasm', import.meta.url);
+  const { constants } = new Core(await WebAssembly.compile(readFileSync(wasm)));
+  assert.deepEqual(LEVELS, constants.levels);
+  assert.deepEqual(EVENT_TYPES, constants.events);
+  for (const [name, value] of Object.entries(LIMITS)) assert.equal(value, constants.limits[name], name);
 });

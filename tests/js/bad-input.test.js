@@ -406,6 +406,135 @@ test('createEngine rejects bad options with bad_argument and never writes to sto
   assert.deepEqual(seed.storage.peek('default'), bytes);
 });
 
+test('10 MB strings are refused with a stable code wherever a string goes, and change nothing', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  await runCases(ctx, [
+    ['track item', () => e.track({ item: TEN_MB, type: 'click' }), 'bad_argument'],
+    ['track type', () => e.track({ item: itemId(3), type: TEN_MB }), 'bad_argument'],
+    ['track context key', () => e.track({ item: itemId(3), type: 'click' }, { [TEN_MB]: 'x' }), 'bad_argument'],
+    ['track context value', () => e.track({ item: itemId(3), type: 'click' }, { daypart: TEN_MB }), 'bad_argument'],
+    ['explain', () => e.explain(TEN_MB), 'bad_argument'],
+    ['recommend exclude', () => e.recommend({ exclude: [TEN_MB] }), 'bad_argument'],
+    ['recommend filter tag', () => e.recommend({ filter: { tags: [TEN_MB] } }), 'bad_argument'],
+    ['recommend filter category', () => e.recommend({ filter: { categories: [TEN_MB] } }), 'bad_argument'],
+    ['recommend option name', () => e.recommend({ [TEN_MB]: 1 }), 'bad_argument'],
+    ['block tag', () => e.block({ tag: TEN_MB }), 'bad_argument'],
+    ['block item', () => e.block({ item: TEN_MB }), 'bad_argument'],
+    ['unblock item', () => e.unblock({ item: TEN_MB }), 'bad_argument'],
+    ['trait value', () => e.setTraits({ plan: TEN_MB }), 'bad_trait'],
+    ['trait name', () => e.setTraits({ [TEN_MB]: 'free' }), 'bad_trait'],
+    ['level', () => e.setPrivacyLevel(TEN_MB), 'bad_argument'],
+    ['import text', () => e.import(TEN_MB), 'bad_json'],
+    ['import field', () => e.import({ format: 'attune-profile', version: 2, level: TEN_MB }), 'corrupt_profile'],
+    ['on', () => e.on(TEN_MB, () => {}), 'bad_argument'],
+  ]);
+  const base = { catalog, config, storage: recordingStorage(), now: makeClock().now };
+  const item = (patch) => ({ version: 1, items: [{ id: 'a', tags: ['t'] }, { id: 'b', ...patch }] });
+  for (const [label, fn, code] of [
+    ['profileId', () => createEngine({ ...base, profileId: TEN_MB }), 'bad_argument'],
+    ['dbName', () => createEngine({ ...base, storage: 'indexeddb', dbName: TEN_MB }), 'bad_argument'],
+    ['config key', () => createEngine({ ...base, config: { [TEN_MB]: 1 } }), 'bad_config'],
+    ['config value', () => createEngine({ ...base, config: { defaultSegment: TEN_MB } }), 'bad_config'],
+    ['config trait value', () => createEngine({ ...base, config: { traits: { plan: [TEN_MB] } } }), 'bad_config'],
+    ['config text', () => createEngine({ ...base, config: `{"defaultSegment": "${TEN_MB}"}` }), 'bad_config'],
+    ['config text not JSON', () => createEngine({ ...base, config: `{${TEN_MB}` }), 'bad_json'],
+    ['catalog text not JSON', () => createEngine({ ...base, catalog: `{${TEN_MB}` }), 'bad_json'],
+    ['catalog id', () => createEngine({ ...base, catalog: item({ id: TEN_MB }) }), 'bad_catalog'],
+    ['catalog id in text', () => createEngine({ ...base, catalog: JSON.stringify(item({ id: TEN_MB })) }), 'bad_catalog'],
+    ['catalog title', () => createEngine({ ...base, catalog: item({ title: TEN_MB }) }), 'bad_catalog'],
+    ['catalog tag', () => createEngine({ ...base, catalog: item({ tags: [TEN_MB] }) }), 'bad_catalog'],
+    ['catalog category', () => createEngine({ ...base, catalog: JSON.stringify(item({ category: TEN_MB })) }), 'bad_catalog'],
+  ]) {
+    await expectCode(fn, code).catch((err) => {
+      err.message = `createEngine ${label}: ${err.message}`;
+      throw err;
+    });
+  }
+  assert.deepEqual(base.storage.writes(), []);
+  /* a 10 MB display field is ignored like any other extra field; a 10 MB neighbor id names no
+     item, so it is dropped and counted like any unknown neighbor */
+  const { engine } = await open({ catalog: item({ description: TEN_MB, neighbors: [[TEN_MB, 1], ['a', 1]] }) });
+  assert.deepEqual(engine.recommend().map((r) => r.id).sort(), ['a', 'b']);
+  assert.equal(engine.catalogInfo.droppedNeighbors, 1);
+});
+
+test('-Infinity is refused wherever NaN and Infinity are', async () => {
+  const ctx = await subject();
+  const e = ctx.engine;
+  const cases = [];
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    cases.push(
+      [`track at ${bad}`, () => e.track({ item: itemId(3), type: 'click', at: bad }), 'bad_argument'],
+      [`track value ${bad}`, () => e.track({ item: itemId(3), type: 'click', value: bad }), 'bad_argument'],
+      [`track context hour ${bad}`, () => e.track({ item: itemId(3), type: 'click' }, { hour: bad }), 'bad_argument'],
+      [`track context weekday ${bad}`, () => e.track({ item: itemId(3), type: 'click' }, { weekday: bad }), 'bad_argument'],
+      [`recommend k ${bad}`, () => e.recommend({ k: bad }), 'bad_argument'],
+      [`recommend seed ${bad}`, () => e.recommend({ seed: bad }), 'bad_argument'],
+      [`recommend context hour ${bad}`, () => e.recommend({ context: { hour: bad } }), 'bad_argument'],
+      [`explain context hour ${bad}`, () => e.explain(itemId(3), { hour: bad }), 'bad_argument'],
+      [`shown context hour ${bad}`, () => e.shown([itemId(3)], { hour: bad }), 'bad_argument'],
+      [`trait ${bad}`, () => e.setTraits({ plan: bad }), 'bad_trait'],
+      [`level ${bad}`, () => e.setPrivacyLevel(bad), 'bad_argument'],
+      [`block tag ${bad}`, () => e.block({ tag: bad }), 'bad_argument'],
+      [`import version ${bad}`, () => e.import({ format: 'attune-profile', version: bad, level: 'behavioral' }), 'corrupt_profile'],
+    );
+  }
+  await runCases(ctx, cases);
+  const err = await expectCode(() => e.recommend({ seed: -Infinity }), 'bad_argument', 'seed', '-Infinity');
+  assert.ok(!err.message.includes('null'), err.message);
+  await expectCode(() => e.setTraits({ plan: -Infinity }), 'bad_trait', 'plan', '-Infinity');
+  const base = { catalog, config, now: makeClock().now };
+  await expectCode(() => createEngine({ ...base, saveDelayMs: -Infinity }), 'bad_argument');
+  await expectCode(() => createEngine({ ...base, now: () => -Infinity }), 'bad_argument');
+  await expectCode(() => createEngine({ ...base, config: { history: { halfLifeDays: -Infinity } } }), 'bad_config', 'config.history.halfLifeDays', '-Infinity');
+  for (const field of ['popularity', 'publishedAt']) {
+    await expectCode(() => createEngine({ ...base, catalog: { version: 1, items: [{ id: 'a', [field]: -Infinity }] } }), 'bad_catalog', 'items[0]', field);
+  }
+});
+
+test('a catalog of no item and one of a single item: correct results or stable codes, nothing changed by a refusal', async () => {
+  const empty = await open({ catalog: { version: 1, items: [] }, config });
+  const e0 = empty.engine;
+  assert.equal(e0.catalogInfo.items, 0);
+  assert.deepEqual(e0.recommend(), []);
+  assert.deepEqual(e0.recommend({ k: 0 }), []);
+  assert.deepEqual(e0.recommend({ k: 1000, exclude: ['a'], filter: { tags: ['t'] } }), []);
+  await e0.setTraits({ plan: 'pro' });
+  assert.equal(e0.segment(), 'pros');
+  await runCases(empty, [
+    ['track', () => e0.track({ item: 'a', type: 'click' }), 'unknown_item'],
+    ['shown', () => e0.shown(['a']), 'unknown_item'],
+    ['explain', () => e0.explain('a'), 'unknown_item'],
+    ['block item', () => e0.block({ item: 'a' }), 'unknown_item'],
+    ['block tag', () => e0.block({ tag: 't' }), 'bad_argument'],
+  ]);
+  await e0.shown([]);
+  assert.deepEqual(e0.inventory().find((r) => r.key === 'history')?.count ?? 0, 0);
+
+  const one = await open({ catalog: { version: 1, items: [{ id: 'only', tags: ['t'], category: 'c', popularity: 5 }] }, config });
+  const e1 = one.engine;
+  assert.deepEqual(e1.recommend({ k: 0 }), []);
+  assert.deepEqual(e1.recommend({ k: 5 }).map((r) => r.id), ['only'], 'k above the catalog size gives the whole catalog');
+  assert.deepEqual(e1.recommend({ k: 1000 }).map((r) => r.id), ['only']);
+  assert.deepEqual(e1.recommend({ exclude: ['only'] }), []);
+  assert.deepEqual(e1.recommend({ filter: { tags: ['other'] } }), []);
+  assert.equal(e1.explain('only').rank, 1);
+  await e1.shown(e1.recommend());
+  await e1.track({ item: 'only', type: 'click' });
+  assert.deepEqual(e1.recommend(), [], 'the one item was seen');
+  await runCases(one, [
+    ['track another', () => e1.track({ item: 'other', type: 'click' }), 'unknown_item'],
+    ['shown another', () => e1.shown(['only', 'other']), 'unknown_item'],
+    ['explain another', () => e1.explain('other'), 'unknown_item'],
+    ['block an unknown tag', () => e1.block({ tag: 'other' }), 'bad_argument'],
+    ['k -1', () => e1.recommend({ k: -1 }), 'bad_argument'],
+  ]);
+  await e1.block({ tag: 't' });
+  await e1.setPrivacyLevel('segment');
+  assert.deepEqual(e1.recommend({ k: 5 }), [], 'blocked content never ranks');
+});
+
 test('nothing above pollutes Object.prototype', () => {
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), PROTO_BEFORE);
   for (const key of ['plan', 'k', 'type', 'format', 'profileId', 'privacyLevel', 'daypart', 'id', 'x', 'a']) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { Core, hasSimd } from '../../js/wasm.js';
 import { packCatalog } from '../../js/node.js';
-import { createEngine, makeCatalog, makeClock, seeded, itemId, T0, DAY } from './helpers.js';
+import { createEngine, makeCatalog, makeClock, seeded, itemId, MemoryStorage, T0, DAY } from './helpers.js';
 
 const WASM = new URL(hasSimd() ? '../../dist/attune.wasm' : '../../dist/attune-scalar.wasm', import.meta.url);
 const EVENTS = ['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression'];
@@ -170,4 +170,56 @@ test(`${CYCLES.toLocaleString('en')} track/recommend cycles leave the wasm heap 
   const exported = k.read('att_export', clock.t);
   assert.equal(exported.history.length, 100, 'the rolling window stays at history.size');
   assert.ok(exported.history.every((h) => Date.parse(h.at) > clock.t - 30 * DAY));
+});
+
+test(`${CYCLES.toLocaleString('en')} track/recommend cycles through the public Engine keep the wasm heap where it was after 10,000`, async () => {
+  /* the engine keeps its wasm instance private: catch it as it is made */
+  const Instance = WebAssembly.Instance;
+  let wasm = null;
+  WebAssembly.Instance = function (module, imports) {
+    const instance = new Instance(module, imports);
+    wasm = instance.exports;
+    return instance;
+  };
+  const clock = makeClock(T0);
+  let engine;
+  try {
+    engine = await createEngine({
+      catalog: makeCatalog({ n: 500, seed: 3, neighbors: 3 }), now: clock.now, storage: new MemoryStorage(),
+      config: { privacyLevel: 'individual', history: { size: 100, retentionDays: 30 } },
+    });
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+  assert.ok(wasm, 'the engine made a wasm instance');
+  const memory = () => wasm.memory.buffer.byteLength;
+  const probe = () => { /* where a 256 KB block lands: a leak pushes it up */
+    const p = wasm.att_alloc(256 * 1024);
+    assert.ok(p, 'att_alloc failed');
+    wasm.att_dealloc(p);
+    return p;
+  };
+  const r = seeded(11);
+  let at10k = null;
+  for (let i = 1; i <= CYCLES; i++) {
+    clock.advance(60_000); /* a minute per cycle: ~69 days in all, so retention trims */
+    const d = new Date(clock.t);
+    const context = { hour: d.getHours(), weekday: d.getDay(), device: 'mobile' };
+    const dismiss = i % 47 === 0; /* of 20 items only, so enough stay eligible */
+    await engine.track({ item: itemId(Math.floor(r() * (dismiss ? 20 : 500))), type: dismiss ? 'dismiss' : EVENTS[i % 5] }, context);
+    if (i % 10 === 0) {
+      const list = engine.recommend({ k: 10, seed: i, context });
+      if (list.length !== 10) assert.fail(`cycle ${i}: recommend returned ${list.length} items, not 10`);
+      if (i % 100 === 0) await engine.shown(list, context);
+    }
+    if (i % 1000 === 0) await engine.flush(); /* a snapshot saved now and then, as a page would */
+    if (i === 10_000) at10k = { memory: memory(), probe: probe() };
+  }
+  const end = { memory: memory(), probe: probe() };
+  assert.ok(end.memory <= at10k.memory, `wasm memory grew from ${at10k.memory} to ${end.memory} bytes after cycle 10,000`);
+  assert.ok(end.probe <= at10k.probe, `the heap's high-water mark rose from ${at10k.probe} to ${end.probe}`);
+  const exported = await engine.export();
+  assert.equal(exported.history.length, 100, 'the rolling window stays at history.size');
+  assert.ok(exported.history.every((h) => Date.parse(h.at) > clock.t - 30 * DAY));
+  engine.close();
 });
