@@ -1,6 +1,7 @@
 /**
  * AttuneError: every failure the library reports.  `code` is stable (see README "Errors");
- * `message` says what was wrong and what to do.
+ * `message` says what was wrong and what to do.  Below it, what raises them alike for the engine
+ * and its fallback: JSON for the core that never hides a NaN, and the checks of call arguments.
  */
 export class AttuneError extends Error {
   /**
@@ -127,8 +128,10 @@ function utf8Length(s) {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) n += 4, i++;
-    else n += 3;
+    else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }
@@ -227,7 +230,7 @@ export function eventOf(event, rules, now) {
   let at = event.at instanceof Date ? event.at.getTime() : event.at;
   if (at !== undefined) {
     if (typeof at !== 'number' || !(at >= 0 && at <= now + DAY_MS)) {
-      throw badArgument(`track: at must be a time in ms or a Date, no later than now, got ${describe(at)}`);
+      throw badArgument(`track: at must be a time in ms or a Date, at most a day ahead of now, got ${describe(at)}`);
     }
     at = Math.floor(at);
     if (at < now - rules.retentionDays * DAY_MS) {
