@@ -4,10 +4,11 @@
  * deletion (forget, level none) or a downgrade reaches storage before the call resolves, and
  * storage failures never throw into the page — they go to 'error' listeners and are retried.
  */
+import { AttuneError, JS_CODES, badArgument, describe, asStorageError } from './errors.js';
 import {
-  AttuneError, JS_CODES, badArgument, describe, isPlainObject, toJSON, asStorageError, callRules, clockTime, contextOf,
-  recommendOptions, eventOf, shownIds, traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, EVENT_TYPES,
-} from './errors.js';
+  isPlainObject, toJSON, callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds, traitsJSON, levelIndex,
+  blockTarget, importJSON, checkKey, LIMITS, EVENT_TYPES,
+} from './args.js';
 import { Core } from './wasm.js';
 import { FallbackEngine } from './fallback.js';
 import { Listeners } from './listeners.js';
@@ -75,7 +76,7 @@ export class Engine {
   #retries = 0;
   #blockedReported = false; /* storage_blocked is reported once until storage works again */
   #platformContext = {};
-  #rules = callRules({}); /* what the config says about arguments (see errors.js) */
+  #rules = callRules({}); /* what the config says about arguments (see args.js) */
   /** False: the wasm engine runs (the fallback engine sets it true, with degradedReason). */
   degraded = false;
   degradedReason = null;

@@ -2,14 +2,15 @@
  * The engine a page gets when attune.wasm cannot be fetched, compiled or instantiated (a network
  * failure, an old browser, a CSP without 'wasm-unsafe-eval'): it ranks by popularity and
  * catalog order — level `none` — stores nothing and sends nothing, so the page keeps showing
- * content.  It refuses the arguments the wasm engine refuses (the same checks, errors.js), and
+ * content.  It refuses the arguments the wasm engine refuses (the same checks, args.js), and
  * a profile stored on an earlier visit is still deleted by forget() and setPrivacyLevel('none').
  * `degraded` and `degradedReason` say why; the cause was emitted as an 'error'.
  */
+import { AttuneError, JS_CODES, asStorageError } from './errors.js';
 import {
-  AttuneError, JS_CODES, asStorageError, callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds,
-  traitsJSON, levelIndex, blockTarget, importJSON, checkKey, LIMITS, LEVELS,
-} from './errors.js';
+  callRules, clockTime, contextOf, recommendOptions, eventOf, shownIds, traitsJSON, levelIndex, blockTarget, importJSON,
+  checkKey, LIMITS, LEVELS,
+} from './args.js';
 import { isPacked } from './pack.js';
 import { Listeners } from './listeners.js';
 

@@ -107,7 +107,7 @@ test('the shipped attune.wasm loads by default and by explicit path', async () =
 });
 
 test("the glue's argument checks use the core's levels, event types and limits", async () => {
-  const { LEVELS, EVENT_TYPES, LIMITS } = await import('../../js/errors.js');
+  const { LEVELS, EVENT_TYPES, LIMITS } = await import('../../js/args.js');
   const { Core, hasSimd } = await import('../../js/wasm.js');
   const wasm = new URL(hasSimd() ? '../../dist/attune.wasm' : '../../dist/attune-scalar.wasm', import.meta.url);
   const { constants } = new Core(await WebAssembly.compile(readFileSync(wasm)));
