@@ -442,7 +442,8 @@ export class Engine {
     this.#live();
     const now = this.#time();
     const { item, type, at, value } = eventOf(event, this.#rules, now);
-    const ctx = this.#context(context, 'track', now);
+    /* a back-dated interaction happened at its own hour and weekday, not at the clock's */
+    const ctx = this.#context(context, 'track', Number.isNaN(at) ? now : at);
     this.#call('track', (core) => this.#track(core, item, type, at, value, ctx, now));
   }
 

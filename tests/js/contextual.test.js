@@ -560,3 +560,16 @@ test('inventory lists contextBuckets and session only from contextual up', async
   clock.days(31);
   assert.equal(engine.inventory().find((r) => r.key === 'contextBuckets').count, 0);
 });
+
+test('a back-dated interaction keeps the daypart it happened in, not the clock\'s', async () => {
+  const { engine } = await openAt(local(1, 20), cfg()); /* Tuesday evening */
+  await engine.track({ item: 'c00', type: 'click', at: local(1, 8) }, { device: 'mobile' }); /* that morning */
+  await engine.track({ item: 'c01', type: 'click' }, { device: 'mobile' }); /* now */
+  const [morning, evening] = (await engine.export()).history.map((h) => h.bucket);
+  assert.ok(morning > 0 && evening > 0 && morning !== evening, `buckets ${morning} and ${evening}`);
+  assert.equal(morning, (await (async () => {
+    const other = (await openAt(local(1, 8), cfg())).engine;
+    await other.track({ item: 'c02', type: 'click' }, { device: 'mobile' });
+    return (await other.export()).history[0].bucket;
+  })()), 'the same bucket as an interaction made that morning');
+});
