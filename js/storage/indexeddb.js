@@ -3,6 +3,7 @@
  * `profiles` store: { id, rev, bytes, savedAt }.  Each write is one transaction with nothing
  * awaited inside it, relaxed durability, and resolves on `complete`.  Writes of a profile run
  * under a Web Lock, and after each commit a BroadcastChannel note tells other tabs to merge.
+ * Deleting what is not there writes nothing: level none opens no readwrite transaction.
  * Damaged snapshots are kept aside in `quarantine`.  Schema upgrades are numbered steps.
  */
 import { AttuneError } from '../errors.js';
@@ -52,6 +53,7 @@ export class IndexedDBStorage {
   #idb;
   #db = null;
   #opening = null;
+  #held = new Set(); /* profiles last seen with a record or pending snapshots (a hint, see #transact) */
   #channel = null;
   #watchers = new Map();
   #onError;
@@ -163,6 +165,7 @@ export class IndexedDBStorage {
       request(tx.objectStore('profiles').get(profileId)),
       request(tx.objectStore('pending').index('profileId').getAll(profileId)),
     ]);
+    this.#seen(profileId, record || pending.length);
     if (!record && !pending.length) return null;
     return { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending: pendingOf(pending) };
   }
@@ -179,6 +182,7 @@ export class IndexedDBStorage {
     tx.objectStore('pending').put({ key: `${profileId}\u0000${writer}`, profileId, base: base && Uint8Array.from(base),
       bytes: Uint8Array.from(bytes), at: Date.now() });
     tx.commit?.();
+    this.#held.add(profileId);
     return done(tx);
   }
 
@@ -204,7 +208,9 @@ export class IndexedDBStorage {
    * returns (bytes, null = delete, undefined = nothing), deleting the pending snapshots it was
    * given — all in ONE readwrite transaction, which IndexedDB runs alone among writers of these
    * stores, so no other tab can write in between; and under the profile's Web Lock.  After
-   * commit, a note goes to other tabs.  Resolves to { rev }.
+   * commit, a note goes to other tabs.  Resolves to { rev }.  When nothing is stored for the
+   * profile, `produce` first runs on that empty state; if it writes nothing, no readwrite
+   * transaction is opened (see #transact).
    */
   async sync(profileId, produce, note = {}) {
     const work = () => this.#transact(profileId, produce, note);
@@ -213,14 +219,27 @@ export class IndexedDBStorage {
     return locks.request(`attune:${this.#name}:${profileId}`, work);
   }
 
+  /*
+   * A write that finds nothing stored for the profile and would write nothing (produce returns
+   * null or undefined: a forget, a level-none purge, an import at level none) opens no
+   * readwrite transaction.  A readonly transaction looks first — skipped when this adapter
+   * last saw the profile stored, so steady saves pay no extra read (a stale hint only costs
+   * the readwrite transaction, whose produce sees the truth).  We hold the profile's Web Lock,
+   * so no other tab's write can land between that look and the decision.  What can is another
+   * tab's pagehide stash (written blind, without the lock, into `pending`): a delete we then
+   * skip simply comes before it, as if the stash had been written just after a readwrite
+   * delete, and the next load or save merges it; a write we go on with looks again inside its
+   * transaction and runs produce on the stash.
+   */
   async #transact(profileId, produce, note) {
     let db = this.#db ?? await this.#open(false);
-    if (!db) {
-      /* nothing was ever stored: create the database only when there is something to write
-         (produce runs again inside the transaction, in case another tab wrote meanwhile) */
-      const out = produce({ bytes: null, rev: null });
-      if (out === undefined || out === null) return { rev: null };
-      db = await this.#open(true);
+    let known; /* what produce returned for "nothing stored", when that is what we found */
+    if (!db || !this.#held.has(profileId)) {
+      if (!db || !await this.#holds(db, profileId)) {
+        known = produce({ bytes: null, rev: null, pending: [] });
+        if (known === undefined || known === null) return { rev: null };
+        db ??= await this.#open(true); /* the first write creates the database */
+      }
     }
     return new Promise((ok, fail) => {
       const tx = db.transaction(['profiles', 'pending'], 'readwrite', { durability: 'relaxed' });
@@ -234,28 +253,47 @@ export class IndexedDBStorage {
         const pending = pendingOf(getPending.result);
         const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending };
         try {
-          const out = produce(stored);
+          /* produce already ran on "nothing stored": run it again only if that changed since */
+          const out = known !== undefined && !record && !pending.length ? known : produce(stored);
           if (out === undefined || (out === null && !record && !pending.length)) {
-            result = { rev: stored.rev, wrote: false };
+            result = { rev: stored.rev, wrote: false, held: Boolean(record || pending.length) };
             return;
           }
           const rev = out === null ? null : newRevision();
           if (out === null) store.delete(profileId);
           else store.put({ id: profileId, rev, bytes: Uint8Array.from(out), savedAt: Date.now() });
           for (const p of pending) pendingStore.delete(p.key);
-          result = { rev, wrote: true };
+          result = { rev, wrote: true, held: out !== null };
         } catch (err) {
           tx.abort();
           fail(err);
         }
       };
       tx.oncomplete = () => {
+        if (result) this.#seen(profileId, result.held);
         if (result?.wrote) this.#post({ ...note, profileId, rev: result.rev });
         ok({ rev: result ? result.rev : null });
       };
       tx.onerror = () => fail(tx.error);
       tx.onabort = () => fail(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
     });
+  }
+
+  /** Whether a profile record or pending snapshots exist for the profile (a readonly look). */
+  async #holds(db, profileId) {
+    const tx = db.transaction(['profiles', 'pending'], 'readonly');
+    const [n, pending] = await Promise.all([
+      request(tx.objectStore('profiles').count(profileId)),
+      request(tx.objectStore('pending').index('profileId').count(profileId)),
+    ]);
+    const held = n + pending > 0;
+    this.#seen(profileId, held);
+    return held;
+  }
+
+  #seen(profileId, held) {
+    if (held) this.#held.add(profileId);
+    else this.#held.delete(profileId);
   }
 
   /** Keeps damaged bytes aside (never silently deleted), then removes the record. */
