@@ -3,7 +3,8 @@
  * `profiles` store: { id, rev, bytes, savedAt }.  Each write is one transaction with nothing
  * awaited inside it, relaxed durability, and resolves on `complete`.  Writes of a profile run
  * under a Web Lock, and after each commit a BroadcastChannel note tells other tabs to merge.
- * Deleting what is not there writes nothing: level none opens no readwrite transaction.
+ * Deleting what is not there writes nothing, and reading never creates the database: level
+ * none opens no readwrite transaction.
  * Damaged snapshots are kept aside in `quarantine`.  Schema upgrades are numbered steps.
  */
 import { AttuneError } from '../errors.js';
@@ -52,7 +53,7 @@ export class IndexedDBStorage {
   #name;
   #idb;
   #db = null;
-  #opening = null;
+  #opening = null; /* { create, promise } of the open under way */
   #held = new Set(); /* profiles last seen with a record or pending snapshots (a hint, see #transact) */
   #channel = null;
   #watchers = new Map();
@@ -85,6 +86,12 @@ export class IndexedDBStorage {
       if (this.#blocked) throw this.#blockedError();
       return this.#open(create);
     }
+    if (this.#opening && create && !this.#opening.create) {
+      /* an open that must not create is under way: it may find no database, then create it */
+      const db = await this.#opening.promise.catch(() => null);
+      return db ?? this.#open(create);
+    }
+    if (this.#opening) return this.#opening.promise;
     if (!this.#idb) {
       try {
         this.#idb = globalThis.indexedDB; /* may throw where storage is blocked */
@@ -97,9 +104,11 @@ export class IndexedDBStorage {
       /* reading must not create a database: level none never writes */
       const list = await this.#idb.databases();
       if (!list.some((d) => d.name === this.#name)) return null;
+      if (this.#db || this.#opening) return this.#open(create); /* another call got there first */
     }
-    this.#opening ??= new Promise((ok, fail) => {
+    const opening = new Promise((ok, fail) => {
       const closes = this.#closes;
+      let refused = false; /* the database did not exist and this open must not create it */
       const req = this.#idb.open(this.#name, SCHEMA_VERSION);
       /* Never hang: when the open is blocked by a tab holding an older version, or queued
          behind another tab's blocked upgrade (which fires no event at all), fail now — the
@@ -117,6 +126,13 @@ export class IndexedDBStorage {
       const timer = setTimeout(block, OPEN_WAIT_MS);
       req.onupgradeneeded = (e) => {
         clearTimeout(timer); /* not blocked: the upgrade is ours */
+        if (e.oldVersion === 0 && !create) {
+          /* where indexedDB.databases() is missing, opening is the only way to ask; aborting
+             the version change undoes the creation, so a mere read leaves nothing behind */
+          refused = true;
+          req.transaction.abort();
+          return;
+        }
         upgrade(req.result, e.oldVersion);
       };
       req.onblocked = () => {
@@ -141,13 +157,19 @@ export class IndexedDBStorage {
         if (this.#persist) globalThis.navigator?.storage?.persist?.().catch(() => {});
         ok(db);
       };
-      req.onerror = () => {
+      req.onerror = (e) => {
         clearTimeout(timer);
         unblock();
+        if (refused) {
+          e.preventDefault(); /* the abort was ours, not a failure */
+          ok(null);
+          return;
+        }
         fail(req.error);
       };
-    }).finally(() => { this.#opening = null; });
-    return this.#opening;
+    }).finally(() => { if (this.#opening?.promise === opening) this.#opening = null; });
+    this.#opening = { create, promise: opening };
+    return opening;
   }
 
   #blockedError() {

@@ -1,7 +1,8 @@
 // Level none stores nothing, so it never writes: on a database that other profiles use, an
 // engine at level none opens no readwrite transaction however often it is told to delete
-// (forget, setPrivacyLevel('none'), import).  Each test runs in a fresh browser context, so
-// IndexedDB starts empty.
+// (forget, setPrivacyLevel('none'), import); and it never creates the database, even in a
+// browser without indexedDB.databases(), where only opening the database can tell whether it
+// exists.  Each test runs in a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, open } from './harness.js';
@@ -120,5 +121,56 @@ test('forget at level none still deletes a profile another tab stored unannounce
   assert.deepEqual(out.before, ['item-5']);
   assert.equal(out.after, null, 'forget deleted the record it had not seen at start-up');
   assert.deepEqual(out.errors, []);
+  await context.close();
+});
+
+test('without indexedDB.databases(), a level-none engine creates no database', async () => {
+  const context = await env.browser.newContext();
+  const p = await ready(context);
+  const out = await p.evaluate(async () => {
+    delete IDBFactory.prototype.databases; /* as in browsers that lack it */
+    await window.T.create({ config: { privacyLevel: 'none' }, saveDelayMs: 0 });
+    const e = window.T.engine;
+    await e.setTraits({});
+    await e.track({ item: 'item-1', type: 'click' });
+    e.recommend();
+    await e.forget();
+    await e.setPrivacyLevel('none');
+    await e.import(await e.export());
+    await e.flush();
+    e.close();
+    await e.flush();
+    return { databases: typeof indexedDB.databases, errors: window.T.errors };
+  });
+  assert.equal(out.databases, 'undefined', 'the engine ran without indexedDB.databases()');
+  assert.deepEqual(out.errors, []);
+  const q = await ready(context); /* a page that has databases() looks */
+  assert.deepEqual(await q.evaluate(() => indexedDB.databases().then((l) => l.map((d) => d.name))), []);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('without indexedDB.databases(), a level that stores things creates the database and a reload loads the profile', async () => {
+  const context = await env.browser.newContext();
+  const p = await ready(context);
+  const run = (item) => p.evaluate(async (item) => {
+    delete IDBFactory.prototype.databases;
+    await window.T.create({ saveDelayMs: 0 });
+    const loaded = (await window.T.engine.export()).history.map((h) => h.item);
+    await window.T.engine.track({ item, type: 'click' });
+    await window.T.engine.flush();
+    return { loaded, errors: window.T.errors };
+  }, item);
+  assert.deepEqual(await run('item-1'), { loaded: [], errors: [] });
+  await p.reload();
+  await p.waitForSelector('body[data-ready=yes]');
+  assert.deepEqual(await run('item-2'), { loaded: ['item-1'], errors: [] });
+  const q = await ready(context); /* a page that has databases() looks */
+  const stored = await q.evaluate(async () => {
+    const tools = await import('/tests/browser/pages/idb-tools.js');
+    return { names: await tools.databaseNames(), items: await tools.storedItems() };
+  });
+  assert.deepEqual(stored, { names: ['attune'], items: ['item-1', 'item-2'] });
+  assert.deepEqual(p.errors, []);
   await context.close();
 });
