@@ -1,0 +1,73 @@
+// A page that becomes hidden may never run again (mobile browsers kill background tabs
+// without a pagehide), so on visibilitychange → hidden the engine writes what its debounce
+// still holds to `pending` at once.  A page killed after that loses nothing.  Each test runs
+// in a fresh browser context, so IndexedDB starts empty.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open } from './harness.js';
+
+let env;
+before(async () => { env = await start(); });
+after(() => env.close());
+
+const PAGE = '/tests/browser/pages/esm.html';
+
+async function ready(context) {
+  const p = await open(context, env.url(PAGE));
+  await p.waitForSelector('body[data-ready=yes]');
+  return p;
+}
+
+/**
+ * In page `p`: an engine whose debounce holds `items` (it would write in a minute), then the
+ * page becomes hidden — headless Chromium never hides a page, so the document says it is
+ * hidden and gets the event, as a real switch of tabs would give it.  Resolves what IndexedDB
+ * holds once the stash has landed.
+ */
+function trackThenHide(p, items) {
+  return p.evaluate(async (items) => {
+    const tools = await import('/tests/browser/pages/idb-tools.js');
+    await window.T.create({ saveDelayMs: 60000 });
+    for (const item of items) await window.T.engine.track({ item, type: 'click' });
+    window.visibility = 'hidden';
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => window.visibility });
+    document.dispatchEvent(new Event('visibilitychange'));
+    const landed = await tools.until(async () => (await tools.all('pending')).length > 0);
+    const pending = await tools.all('pending');
+    return {
+      landed,
+      pending: await Promise.all(pending.map(async (r) => ({ profileId: r.profileId, items: await tools.itemsOf(r.bytes) }))),
+      profiles: await tools.all('profiles'),
+      errors: window.T.errors,
+    };
+  }, items);
+}
+
+test('a page that becomes hidden stashes what the debounce held, and a kill without pagehide loses nothing', async () => {
+  const context = await env.browser.newContext();
+  const a = await ready(context);
+  const hidden = await trackThenHide(a, ['item-7', 'item-8']);
+  assert.equal(hidden.landed, true, 'the stash was written while the page was only hidden');
+  assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7', 'item-8'] }]);
+  assert.deepEqual(hidden.profiles, [], 'the debounced save itself has not run');
+  assert.deepEqual(hidden.errors, []);
+  /* the browser kills the background tab: no pagehide, no unload, no timers */
+  const cdp = await context.newCDPSession(a);
+  const crashed = new Promise((r) => a.once('crash', r));
+  cdp.send('Page.crash').catch(() => {});
+  await crashed;
+  const b = await ready(context);
+  const out = await b.evaluate(async () => {
+    const tools = await import('/tests/browser/pages/idb-tools.js');
+    await window.T.create({ saveDelayMs: 0 });
+    return {
+      loaded: (await window.T.engine.export()).history.map((h) => h.item).sort(),
+      stored: await tools.storedItems(),
+      pending: (await tools.all('pending')).length,
+      errors: window.T.errors,
+    };
+  });
+  assert.deepEqual(out, { loaded: ['item-7', 'item-8'], stored: ['item-7', 'item-8'], pending: 0, errors: [] },
+    'the next page loads the stash, stores it as the profile and clears pending');
+  await context.close();
+});
