@@ -228,11 +228,12 @@ export class IndexedDBStorage {
   /**
    * Reads the stored { bytes, rev, pending }, calls `produce` (synchronous) and writes what it
    * returns (bytes, null = delete, undefined = nothing), deleting the pending snapshots it was
-   * given — all in ONE readwrite transaction, which IndexedDB runs alone among writers of these
-   * stores, so no other tab can write in between; and under the profile's Web Lock.  After
-   * commit, a note goes to other tabs.  Resolves to { rev }.  When nothing is stored for the
-   * profile, `produce` first runs on that empty state; if it writes nothing, no readwrite
-   * transaction is opened (see #transact).
+   * given and the one the same writer (`note.from`) stashed — all in ONE readwrite
+   * transaction, which IndexedDB runs alone among writers of these stores, so no other tab
+   * can write in between; and under the profile's Web Lock.  After commit, a note goes to
+   * other tabs.  Resolves to { rev }.  When nothing is stored for the profile, `produce`
+   * first runs on that empty state; if it writes nothing, no readwrite transaction is opened
+   * (see #transact).
    */
   async sync(profileId, produce, note = {}) {
     const work = () => this.#transact(profileId, produce, note);
@@ -272,19 +273,24 @@ export class IndexedDBStorage {
       const getPending = pendingStore.index('profileId').getAll(profileId);
       getPending.onsuccess = () => {
         const record = get.result;
-        const pending = pendingOf(getPending.result);
+        const all = pendingOf(getPending.result);
+        /* this writer's own stash (its page was hidden, then came back): memory holds all of
+           it already, and merging it again would add its counters (metrics, impressions) a
+           second time — so it is deleted below without being handed to produce */
+        const pending = all.filter((p) => p.key !== `${profileId}\u0000${note.from}`);
         const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending };
+        const empty = !record && !all.length;
         try {
           /* produce already ran on "nothing stored": run it again only if that changed since */
-          const out = known !== undefined && !record && !pending.length ? known : produce(stored);
-          if (out === undefined || (out === null && !record && !pending.length)) {
-            result = { rev: stored.rev, wrote: false, held: Boolean(record || pending.length) };
+          const out = known !== undefined && empty ? known : produce(stored);
+          if (out === undefined || (out === null && empty)) {
+            result = { rev: stored.rev, wrote: false, held: !empty };
             return;
           }
           const rev = out === null ? null : newRevision();
           if (out === null) store.delete(profileId);
           else store.put({ id: profileId, rev, bytes: Uint8Array.from(out), savedAt: Date.now() });
-          for (const p of pending) pendingStore.delete(p.key);
+          for (const p of all) pendingStore.delete(p.key);
           result = { rev, wrote: true, held: out !== null };
         } catch (err) {
           tx.abort();

@@ -1,7 +1,8 @@
 // A page that becomes hidden may never run again (mobile browsers kill background tabs
 // without a pagehide), so on visibilitychange → hidden the engine writes what its debounce
-// still holds to `pending` at once.  A page killed after that loses nothing.  Each test runs
-// in a fresh browser context, so IndexedDB starts empty.
+// still holds to `pending` at once.  A page killed after that loses nothing; a page that
+// comes back goes on saving normally and its next save consumes the stash.  Each test runs in
+// a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, open } from './harness.js';
@@ -69,5 +70,32 @@ test('a page that becomes hidden stashes what the debounce held, and a kill with
   });
   assert.deepEqual(out, { loaded: ['item-7', 'item-8'], stored: ['item-7', 'item-8'], pending: 0, errors: [] },
     'the next page loads the stash, stores it as the profile and clears pending');
+  await context.close();
+});
+
+test('a page that comes back from hidden saves as usual, consuming its stash without counting anything twice', async () => {
+  const context = await env.browser.newContext();
+  const p = await ready(context);
+  const hidden = await trackThenHide(p, ['item-7']);
+  assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7'] }]);
+  const out = await p.evaluate(async () => {
+    const tools = await import('/tests/browser/pages/idb-tools.js');
+    window.visibility = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    await window.T.engine.track({ item: 'item-9', type: 'click' });
+    await window.T.engine.flush();
+    const clicks = (x) => Object.values(x.metrics.clicks).flat().reduce((a, b) => a + b, 0);
+    const memory = await window.T.engine.export();
+    const stored = await window.T.decode((await tools.all('profiles'))[0].bytes);
+    return {
+      memory: { history: memory.history.map((h) => `${h.item}:${h.type}`).sort(), clicks: clicks(memory) },
+      stored: { history: stored.history.map((h) => `${h.item}:${h.type}`).sort(), clicks: clicks(stored) },
+      pending: (await tools.all('pending')).length,
+      errors: window.T.errors,
+    };
+  });
+  const expected = { history: ['item-7:click', 'item-9:click'], clicks: 2 };
+  assert.deepEqual(out, { memory: expected, stored: expected, pending: 0, errors: [] });
+  assert.deepEqual(p.errors, []);
   await context.close();
 });
