@@ -119,24 +119,42 @@ test('sampled rank: negatives above the item count 1; below the list, ties count
   assert.equal(sampledRank(null, [10, 40], position), 2.5); /* 10 above; 40 tied below the list */
 });
 
-test('verdicts: confirmed inside the claim, contradicted when the whole interval is outside', () => {
+test('verdicts are judged on the interval: confirmed only when all of it is inside the claim', () => {
   const claim = [0.15, 0.25];
   const m = (lift, lo, hi) => ({ lift, lo, hi, level: 0.95 });
-  assert.equal(verdict(m(0.2, 0.05, 0.4), claim).verdict, 'confirmed');
-  assert.equal(verdict(m(0.05, -0.02, 0.1), claim).verdict, 'contradicted');
-  assert.match(verdict(m(0.05, -0.02, 0.1), claim).why, /below/);
-  assert.equal(verdict(m(0.6, 0.3, 0.9), claim).verdict, 'contradicted');
-  assert.match(verdict(m(0.6, 0.3, 0.9), claim).why, /above/);
-  assert.equal(verdict(m(0.1, -0.1, 0.2), claim).verdict, 'not confirmed');
-  assert.equal(verdict(m(0.3, 0.2, 0.5), claim).verdict, 'not confirmed');
-  assert.equal(verdict(m(NaN, NaN, NaN), claim).verdict, 'not confirmed');
+  const v = (...args) => verdict(m(...args), claim);
+  /* the whole interval inside (the ends count as inside) */
+  assert.deepEqual(v(0.2, 0.16, 0.24), { verdict: 'confirmed', why: 'the whole 95 % interval lies inside the claimed range' });
+  assert.equal(v(0.2, 0.15, 0.25).verdict, 'confirmed');
+  /* a point estimate inside the claim is not enough when the interval is wider than the claim */
+  assert.deepEqual(v(0.2, 0.05, 0.4), { verdict: 'not confirmed',
+    why: 'the point estimate lies inside the claimed range; the 95 % interval overlaps the range but extends beyond it on both sides' });
+  assert.deepEqual(v(0.2, 0.1, 0.24), { verdict: 'not confirmed',
+    why: 'the point estimate lies inside the claimed range; the 95 % interval overlaps the range but extends below it' });
+  assert.deepEqual(v(0.24, 0.2, 0.3), { verdict: 'not confirmed',
+    why: 'the point estimate lies inside the claimed range; the 95 % interval overlaps the range but extends above it' });
+  /* a point estimate outside with an interval reaching the claim */
+  assert.deepEqual(v(0.3, 0.2, 0.5), { verdict: 'not confirmed',
+    why: 'the point estimate lies above the claimed range; the 95 % interval overlaps the range but extends above it' });
+  assert.deepEqual(v(0.1, -0.1, 0.2), { verdict: 'not confirmed',
+    why: 'the point estimate lies below the claimed range; the 95 % interval overlaps the range but extends below it' });
+  /* the whole interval outside, below or above (touching the claim's end is not outside) */
+  assert.deepEqual(v(0.05, -0.02, 0.1), { verdict: 'contradicted', why: 'the whole 95 % interval lies below the claimed range' });
+  assert.deepEqual(v(0.6, 0.3, 0.9), { verdict: 'contradicted', why: 'the whole 95 % interval lies above the claimed range' });
+  assert.equal(v(0.1, 0.05, 0.15).verdict, 'not confirmed');
+  /* nothing to judge on */
+  assert.equal(v(NaN, NaN, NaN).verdict, 'not confirmed');
+  assert.match(v(0.2, NaN, NaN).why, /^the point estimate lies inside the claimed range, but the 95 % interval could not be computed/);
+  assert.equal(v(0.2, NaN, NaN).verdict, 'not confirmed');
 });
 
 test('verdicts name the confidence level their interval was computed at', () => {
   const claim = [0.15, 0.25];
   assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1, level: 0.95 }, claim).why, 'the whole 95 % interval lies below the claimed range');
   assert.equal(verdict({ lift: 0.05, lo: -0.02, hi: 0.1, level: 0.9 }, claim).why, 'the whole 90 % interval lies below the claimed range');
-  assert.equal(verdict({ lift: 0.3, lo: 0.2, hi: 0.5, level: 0.99 }, claim).why, 'above the claimed range, but the 99 % interval reaches it');
+  assert.equal(verdict({ lift: 0.3, lo: 0.2, hi: 0.5, level: 0.99 }, claim).why,
+    'the point estimate lies above the claimed range; the 99 % interval overlaps the range but extends above it');
+  assert.equal(verdict({ lift: 0.2, lo: 0.16, hi: 0.2, level: 0.8 }, claim).why, 'the whole 80 % interval lies inside the claimed range');
   assert.throws(() => verdict({ lift: 0.05, lo: -0.02, hi: 0.1 }, claim), /confidence level/);
   assert.equal(confidenceText(0.975), '97.5 %');
   /* end to end: the level given to the bootstrap is the one the verdict states */

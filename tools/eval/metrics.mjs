@@ -131,10 +131,12 @@ export function confidenceText(level) {
 }
 
 /**
- * Verdict of a measured lift against a claimed range [lo, hi] (fractions, e.g. 0.15–0.25):
- *   confirmed      — the point estimate lies inside the claimed range;
- *   contradicted   — the whole interval (at its confidence `m.level`) lies outside it;
- *   not confirmed  — otherwise: the point is outside, but the interval still reaches the range.
+ * Verdict of a measured lift against a claimed range [lo, hi] (fractions, e.g. 0.15–0.25),
+ * judged on the interval, not the point estimate:
+ *   confirmed      — the whole interval (at its confidence `m.level`) lies inside the range;
+ *   contradicted   — the whole interval lies outside it, below or above;
+ *   not confirmed  — otherwise: the interval overlaps the range but is not inside it (or the
+ *                    lift is undefined); `why` says where the point estimate and interval are.
  * @param {{ lift: number, lo: number, hi: number, level: number }} m as bootstrapLift returns it
  * @param {[number, number]} claim
  */
@@ -143,8 +145,17 @@ export function verdict(m, claim) {
   if (!(m.level > 0 && m.level < 1)) throw new Error(`verdict: the interval's confidence level is missing or not in (0, 1): ${m.level}`);
   const ci = `${confidenceText(m.level)} interval`;
   if (!Number.isFinite(m.lift)) return { verdict: 'not confirmed', why: 'the lift is undefined (the baseline has no hits)' };
-  if (m.lift >= lo && m.lift <= hi) return { verdict: 'confirmed', why: 'the measured lift lies inside the claimed range' };
-  if (Number.isFinite(m.hi) && m.hi < lo) return { verdict: 'contradicted', why: `the whole ${ci} lies below the claimed range` };
-  if (Number.isFinite(m.lo) && m.lo > hi) return { verdict: 'contradicted', why: `the whole ${ci} lies above the claimed range` };
-  return { verdict: 'not confirmed', why: `${m.lift < lo ? 'below' : 'above'} the claimed range, but the ${ci} reaches it` };
+  if (!Number.isFinite(m.lo) || !Number.isFinite(m.hi)) {
+    return { verdict: 'not confirmed', why: `the point estimate lies ${where(m.lift, lo, hi)} the claimed range, but the ${ci} could not be computed, and a point estimate alone confirms nothing` };
+  }
+  if (m.lo >= lo && m.hi <= hi) return { verdict: 'confirmed', why: `the whole ${ci} lies inside the claimed range` };
+  if (m.hi < lo) return { verdict: 'contradicted', why: `the whole ${ci} lies below the claimed range` };
+  if (m.lo > hi) return { verdict: 'contradicted', why: `the whole ${ci} lies above the claimed range` };
+  const reach = m.lo < lo && m.hi > hi ? 'beyond it on both sides' : m.lo < lo ? 'below it' : 'above it';
+  return { verdict: 'not confirmed', why: `the point estimate lies ${where(m.lift, lo, hi)} the claimed range; the ${ci} overlaps the range but extends ${reach}` };
+}
+
+/** Where x lies against [lo, hi]: "below", "inside" or "above". */
+function where(x, lo, hi) {
+  return x < lo ? 'below' : x > hi ? 'above' : 'inside';
 }

@@ -70,8 +70,9 @@ export function markdown(r) {
   if (Object.keys(r.verdicts).length) {
     out.push('## Verdicts against the brief\'s claims', '',
       `The brief claims engagement lifts per level. Measured here as the leave-last-out HR@${k} lift over level none ` +
-      `(the chance that the item the user went on to choose was ${shownText(k)}). *Confirmed*: the measured lift is ` +
-      `inside the claimed range; *contradicted*: the whole ${ci} interval is outside it; *not confirmed*: neither.`, '');
+      `(the chance that the item the user went on to choose was ${shownText(k)}), judged on its ${ci} interval, not the ` +
+      `point estimate alone. *Confirmed*: the whole interval lies inside the claimed range; *contradicted*: the whole ` +
+      `interval lies outside it (below or above); *not confirmed*: the interval overlaps the range without lying inside it.`, '');
     for (const [l, v] of Object.entries(r.verdicts)) {
       const same = r.sameAsBelow[l] ? ` (this level ranked exactly like ${r.sameAsBelow[l]} for every user)` : '';
       out.push(`- **${l}**: measured ${pct(v.lift)} (${confidenceText(v.level)} CI ${pct(v.lo)} … ${pct(v.hi)}) against the claimed ${claimText(v.claim)}: ` +
