@@ -185,6 +185,9 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
   }
   assert.match(md, /## Global time split/);
   assert.match(md, /## Extra: sampled negatives \(optimistic, for comparison only\)/);
+  /* privacy cost: data points are the measure; snapshot bytes are labelled with their limitation */
+  assert.match(md, /\| data points kept \/ user \| snapshot bytes \/ user \(fixed layout, see Privacy cost\) \|/);
+  assert.match(md, /The snapshot has one layout at every level/);
 
   assert.deepEqual(Object.keys(json.protocols.leaveLastOut.levels), ['none', 'segment', 'behavioral', 'contextual', 'individual']);
   const loo = json.protocols.leaveLastOut;

@@ -64,7 +64,7 @@ export function markdown(r) {
       `${int(loo.skippedUsers)} users with fewer than ${r.settings.minItems} new items are left out. Lifts are over level none ` +
       `with ${ci} paired bootstrap intervals over users (${r.settings.bootstrap} resamples, seed ${r.settings.seed}).`, '',
     table(['level', `HR@${k}`, `NDCG@${k}`, 'MRR', 'coverage', `lift HR@${k} (${ci} CI)`,
-      `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`, 'data points stored / user', 'bytes stored / user', 'leaves the device'], rows), '');
+      `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`, 'data points kept / user', 'snapshot bytes / user (fixed layout, see Privacy cost)', 'leaves the device'], rows), '');
   }
 
   if (Object.keys(r.verdicts).length) {
@@ -123,9 +123,15 @@ export function markdown(r) {
         `${int(p.bytes.mean)} / ${int(p.bytes.median)} / ${int(p.bytes.max)}`, kinds, p.leavesDevice];
     });
     out.push('## Privacy cost per level', '',
-      'Measured on each leave-last-out user\'s profile just before the test recommendation: data points are the counts ' +
-      '`inventory()` lists for stored kinds; bytes are the size of the stored snapshot (MemoryStorage, after `flush()`).', '',
-      table(['level', 'stored on the device', 'data points / user (mean / median / max)', 'bytes / user (mean / median / max)',
+      'Measured on each leave-last-out user\'s profile just before the test recommendation. *Data points* — the counts ' +
+      '`inventory()` lists for the kinds it marks as stored — are the measure of what each level keeps. *Snapshot bytes* are ' +
+      'the size of the stored snapshot (MemoryStorage, after `flush()`): its storage footprint, not a measure of the data a ' +
+      'level adds. The snapshot has one layout at every level: each interaction in the history keeps a context-bucket ' +
+      'byte (0 below contextual), and the model section (learned weights, impression counts, the counterfactual log) is ' +
+      'always written (neutral below individual). So behavioral, contextual and individual store about the same bytes for ' +
+      'the same history — individual more only once impressions are logged — while the data points show what each level ' +
+      'actually keeps. The JSON export (`export()`) has the same layout, so its size is no fairer a measure.', '',
+      table(['level', 'stored on the device', 'data points kept / user (mean / median / max)', 'snapshot bytes / user (mean / median / max)',
         'by kind (mean)', 'leaves the device'], rows), '');
   }
 
@@ -135,7 +141,7 @@ export function markdown(r) {
     const a = r.privacy[levels[i - 1]];
     const b = r.privacy[levels[i]];
     if (levels[i - 1] !== 'none' && Math.round(a.bytes.mean) === Math.round(b.bytes.mean) && b.dataPoints.mean > a.dataPoints.mean) {
-      notes.push(`Level ${levels[i]} stores as many bytes per user as ${levels[i - 1]} (${int(b.bytes.mean)} B) but more data points: the stored snapshot has the same layout at both levels here, so its size does not show the extra data; the data points do.`);
+      notes.push(`Level ${levels[i]} stores as many snapshot bytes per user as ${levels[i - 1]} (${int(b.bytes.mean)} B) but keeps more data points: the snapshot's layout is the same at both levels (see Privacy cost), so its size does not show the extra data; the data points do.`);
     }
   }
   if (levels.includes('individual')) {
