@@ -5,10 +5,10 @@
 // brief's numbers: synthetic data is not evidence about real users.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesize, writeSynth, PARAMS } from '../../tools/eval/synth.mjs';
+import { synthesize, writeSynth, PARAMS, GROUP_CONTEXT, GROUP_PLAIN } from '../../tools/eval/synth.mjs';
 import { evaluate } from '../../tools/eval/evaluate.mjs';
 
 test('the population is reproducible from its seed and changes with it', () => {
@@ -79,3 +79,49 @@ test('the planted structure shows up: segment and behavioral beat none', async (
   assert.ok(r.privacy.segment.dataPoints.mean < r.privacy.behavioral.dataPoints.mean);
   assert.ok(r.privacy.segment.bytes.mean < r.privacy.behavioral.bytes.mean);
 });
+
+/** The daypart of a time, as the engine and the generator define it (UTC hours). */
+function daypartOf(t) {
+  const h = new Date(t).getUTCHours();
+  return h >= 5 && h < 12 ? 'morning' : h >= 12 && h < 17 ? 'afternoon' : h >= 17 && h < 22 ? 'evening' : 'night';
+}
+
+test('a documented share of users have daypart-dependent tastes, recorded in groups.csv, and their choices follow the daypart', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-synth-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pop = synthesize({ users: 1000, items: 150 });
+  writeSynth(dir, pop);
+  /* one row per user, in groups.csv too, at the documented share (4 binomial sigmas) */
+  const share = PARAMS.contextUsers[0];
+  const dependent = pop.groups.filter((g) => g.group === GROUP_CONTEXT).length;
+  assert.ok(Math.abs(dependent - 1000 * share) < 4 * Math.sqrt(1000 * share * (1 - share)), `${dependent} of 1000`);
+  assert.deepEqual(pop.groups.map((g) => g.user), pop.traits.map((x) => x.user));
+  pop.groups.forEach((g, i) => {
+    assert.ok([GROUP_CONTEXT, GROUP_PLAIN].includes(g.group));
+    assert.equal(g.group === GROUP_CONTEXT, pop.truth[i].contextDependent);
+  });
+  const csv = readFileSync(join(dir, 'groups.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'user,group');
+  assert.deepEqual(csv.slice(1), pop.groups.map((g) => `${g.user},${g.group}`));
+
+  /* context-dependent users choose their own category of the current daypart far more often
+     than the category they favour at another time of day; the others have no such category */
+  const truth = new Map(pop.truth.map((x) => [x.user, x]));
+  const category = new Map(pop.catalog.items.map((it) => [it.id, it.category]));
+  let own = 0;
+  let elsewhere = 0;
+  for (const e of pop.events) {
+    const tr = truth.get(e.user);
+    if (!tr.contextDependent || e.type === 'dismiss') continue;
+    const dp = daypartOf(e.timestamp);
+    const other = tr.dayparts.find((x) => x !== dp) ?? tr.dayparts[1];
+    if (category.get(e.item) === tr.daypartCategory[dp]) own++;
+    if (category.get(e.item) === tr.daypartCategory[other]) elsewhere++;
+  }
+  assert.ok(own > 2 * elsewhere, `own daypart's category ${own} times, another daypart's ${elsewhere}`);
+  for (const tr of pop.truth) {
+    if (!tr.contextDependent) assert.equal(tr.daypartCategory, null);
+    else assert.equal(new Set(Object.values(tr.daypartCategory)).size, 4, 'a distinct category per daypart (7 categories)');
+  }
+});
+

@@ -3,8 +3,10 @@
  * A synthetic population for attune-eval: a documented generative model (tools/eval/README.md,
  * "The synthetic population") with planted structure — segments that share tastes, users with
  * individual latent tastes in the catalog's vector space, time-of-day and device effects,
- * popularity, freshness and noise.  Every parameter is a flag; the seed is fixed.  It writes
- * events.csv, traits.csv, config.json and (unless --catalog is given) catalog.json.
+ * popularity, freshness and noise, and a share of users whose own tastes depend on the time of
+ * day.  Every parameter is a flag; the seed is fixed.  It writes events.csv, traits.csv,
+ * groups.csv (which users have daypart-dependent tastes), config.json, params.json and (unless
+ * --catalog is given) catalog.json.
  *
  * It exists so tests can assert orderings and the evaluator has data in CI.  It is not
  * evidence about real users: the lifts measured on it are lifts on structure we planted.
@@ -44,6 +46,8 @@ export const PARAMS = {
   noise: [1, 'scale of the Gumbel noise on utilities (choice = softmax of utility / noise)'],
   daypartLoyalty: [0.7, 'chance a session is in the user\'s usual daypart'],
   deviceLoyalty: [0.85, 'chance a session is on the user\'s usual device'],
+  contextUsers: [0.3, 'share of users whose own tastes depend on the daypart (group context-dependent in groups.csv)'],
+  contextTaste: [5, 'utility weight of a context-dependent user\'s own category for the session\'s daypart'],
   traitNoise: [0.2, 'chance the declared interest trait names a wrong segment'],
   traitMissing: [0.1, 'chance a user declared no interest'],
   repeat: [0.05, 'chance an event re-views an item the user already saw'],
@@ -80,9 +84,14 @@ function dot(a, b) {
   return s;
 }
 
+/** The groups written to groups.csv: users with and without daypart-dependent tastes. */
+export const GROUP_CONTEXT = 'context-dependent';
+export const GROUP_PLAIN = 'context-independent';
+
 /**
  * Generates the population.  Returns { catalog, events: [{ user, item, timestamp, type,
- * device }], traits: [{ user, interest, plan }], config, truth, params }.
+ * device }], traits: [{ user, interest, plan }], groups: [{ user, group }], config, truth,
+ * params }.
  * @param {Partial<Record<keyof PARAMS, any>>} opts
  * @param {object} [catalogIn] an Attune catalog to use instead of generating one
  */
@@ -147,6 +156,7 @@ export function synthesize(opts = {}, catalogIn = null) {
 
   const events = [];
   const traits = [];
+  const groups = [];
   const truth = [];
   const typeWeights = [['view', 50], ['click', 30], ['like', 12], ['share', 5], ['purchase', 3]];
   const typeTotal = typeWeights.reduce((a, [, w]) => a + w, 0);
@@ -182,14 +192,32 @@ export function synthesize(opts = {}, catalogIn = null) {
     if (rand() < p.traitNoise) interest = pick(segments.filter((s) => s !== seg).map((s) => s.label).concat(segments.length === 1 ? [seg.label] : []));
     if (rand() < p.traitMissing) interest = '';
     traits.push({ user, interest, plan: pick(['free', 'free', 'pro', 'team']) });
-    truth.push({ user, segment: seg.label, homeDaypart, homeDevice, categories: [c1, c2], tags: [...favourite] });
+    /* context-dependent users: a category of their own for each daypart (distinct while there
+       are enough categories), and their sessions split between two usual dayparts, so their
+       history holds two tastes that only the time of day tells apart */
+    const contextDependent = rand() < p.contextUsers;
+    let dayparts = [homeDaypart];
+    let daypartCategory = null;
+    if (contextDependent) {
+      const order = categories.slice();
+      for (let j = order.length - 1; j > 0; j--) {
+        const k = Math.floor(rand() * (j + 1));
+        [order[j], order[k]] = [order[k], order[j]];
+      }
+      daypartCategory = Object.fromEntries(DAYPARTS.map((dp, j) => [dp, order[j % order.length]]));
+      const others = DAYPARTS.filter((dp) => dp !== homeDaypart);
+      dayparts = [homeDaypart, pick(others)];
+    }
+    groups.push({ user, group: contextDependent ? GROUP_CONTEXT : GROUP_PLAIN });
+    truth.push({ user, segment: seg.label, homeDaypart, homeDevice, categories: [c1, c2], tags: [...favourite],
+      contextDependent, dayparts, daypartCategory });
 
     const activity = Math.exp(0.7 * gauss() - 0.245);
     const nSessions = Math.max(1, poisson(p.sessions * activity));
     const starts = [];
     for (let s = 0; s < nSessions; s++) {
       const day = Math.floor(rand() * p.days);
-      const dp = rand() < p.daypartLoyalty ? homeDaypart : pick(DAYPARTS);
+      const dp = rand() < p.daypartLoyalty ? pick(dayparts) : pick(DAYPARTS);
       const [h0, h1] = DAYPART_HOURS[dp];
       const hour = (h0 + Math.floor(rand() * (h1 - h0))) % 24;
       const t = start + day * DAY + hour * 3_600_000 + Math.floor(rand() * 3_000_000);
@@ -199,8 +227,10 @@ export function synthesize(opts = {}, catalogIn = null) {
     const seen = new Set();
     for (const sess of starts) {
       const ctx = ctxCache[`${sess.dp}|${sess.dev}`];
+      const ownCategory = daypartCategory ? daypartCategory[sess.dp] : null;
       let t = sess.t;
       const utility = (i) => tasteTerm[i] + p.context * ctx[i] + p.popularity * popTerm[i] +
+        (ownCategory !== null && (items[i].category ?? 'none') === ownCategory ? p.contextTaste : 0) +
         p.freshness * 2 ** (-Math.max(0, t - published[i]) / DAY / p.halfLife);
       if (rand() < p.dismiss) {
         let worst = -1;
@@ -256,7 +286,7 @@ export function synthesize(opts = {}, catalogIn = null) {
       ].filter((r) => Object.keys(r.boost.categories).length),
     },
   };
-  return { catalog, events, traits, config, truth, params: { ...p, end } };
+  return { catalog, events, traits, groups, config, truth, params: { ...p, end } };
 }
 
 /** The positive effects on categories that exist, scaled down to boost size. */
@@ -269,7 +299,7 @@ function csvField(s) {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Writes events.csv, traits.csv, config.json, catalog.json (unless given) and params.json. */
+/** Writes events.csv, traits.csv, groups.csv, config.json, catalog.json (unless given) and params.json. */
 export function writeSynth(dir, pop, { writeCatalog = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const lines = ['user,item,timestamp,type,device'];
@@ -278,6 +308,9 @@ export function writeSynth(dir, pop, { writeCatalog = true } = {}) {
   const tl = ['user,interest,plan'];
   for (const t of pop.traits) tl.push([t.user, t.interest, t.plan].map(csvField).join(','));
   writeFileSync(join(dir, 'traits.csv'), `${tl.join('\n')}\n`);
+  const gl = ['user,group'];
+  for (const g of pop.groups) gl.push([g.user, g.group].map(csvField).join(','));
+  writeFileSync(join(dir, 'groups.csv'), `${gl.join('\n')}\n`);
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(pop.config, null, 2)}\n`);
   if (writeCatalog) writeFileSync(join(dir, 'catalog.json'), JSON.stringify(pop.catalog));
   writeFileSync(join(dir, 'params.json'), `${JSON.stringify(pop.params, null, 2)}\n`);
@@ -286,7 +319,7 @@ export function writeSynth(dir, pop, { writeCatalog = true } = {}) {
 function usage() {
   const rows = Object.entries(PARAMS).map(([k, [d, what]]) => `  --${kebab(k).padEnd(16)} ${what} (default ${d})`);
   return `usage: node tools/eval/synth.mjs --out DIR [--catalog catalog.json] [options]\n\n` +
-    `Writes DIR/events.csv, traits.csv, config.json, params.json and catalog.json.\n\n${rows.join('\n')}\n`;
+    `Writes DIR/events.csv, traits.csv, groups.csv, config.json, params.json and catalog.json.\n\n${rows.join('\n')}\n`;
 }
 
 export function main(argv) {
