@@ -214,4 +214,4 @@ eval: dist/attune.wasm
 	node tools/eval/synth.mjs --out $(EVAL_DIR)/data --users $(EVAL_USERS)
 	node bin/attune-eval.mjs --synthetic --out $(EVAL_DIR) --events $(EVAL_DIR)/data/events.csv \
 	  --catalog $(EVAL_DIR)/data/catalog.json --traits $(EVAL_DIR)/data/traits.csv \
-	  --config $(EVAL_DIR)/data/config.json $(EVAL_FLAGS)
+	  --config $(EVAL_DIR)/data/config.json --groups $(EVAL_DIR)/data/groups.csv $(EVAL_FLAGS)

@@ -152,6 +152,36 @@ test('traits: undeclared traits and values are refused with their lines', (t) =>
   assert.match(r2.stderr, /traits2\.csv:1: unknown column "shoe_size": not a trait declared in config\.traits \(declared: plan\)/);
 });
 
+test('groups: a bad header, an empty user or a user listed twice are refused with their lines', (t) => {
+  const dir = workdir(t);
+  const catalog = tinyCatalog(dir);
+  const events = write(dir, 'events.csv', `user,item,timestamp,type\n${goodRows().join('\n')}\n`);
+  const bad = write(dir, 'groups.csv', 'user,group\nu1,a\n,b\nu1,b\nu2\n');
+  const r = run(['--events', events, '--catalog', catalog, '--groups', bad]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /groups\.csv:3: empty user/);
+  assert.match(r.stderr, /groups\.csv:4: user "u1" is listed twice \(first on line 2\)/);
+  assert.match(r.stderr, /groups\.csv:5: expected 2 fields like the header, found 1/);
+  const header = write(dir, 'groups2.csv', 'user,segment,colour\nu1,a,red\n');
+  const r2 = run(['--events', events, '--catalog', catalog, '--groups', header]);
+  assert.equal(r2.status, 2);
+  assert.match(r2.stderr, /groups2\.csv:1: the header must name the columns user and group/);
+  assert.match(r2.stderr, /groups2\.csv:1: unknown column "colour"/);
+  const many = write(dir, 'groups3.csv', `user,group\n${Array.from({ length: 13 }, (_, i) => `x${i},g${i}`).join('\n')}\n`);
+  assert.match(run(['--events', events, '--catalog', catalog, '--groups', many]).stderr, /groups3\.csv:14: more than 12 groups/);
+});
+
+test('groups: users without a group, or with no events, are left out of the group tables', (t) => {
+  const dir = workdir(t);
+  const groups = write(dir, 'groups.csv', 'user,group\nu1,early\nu2,\nu3,late\nu9,late\n');
+  const { md, json } = tinyRun(t, { args: ['--tune', 'none', '--groups', groups] });
+  assert.deepEqual(json.inputs.groups, { rows: 4, labels: ['early', 'late'], matched: 2, withoutEvents: 1 });
+  assert.equal(json.protocols.leaveLastOut.groups.early.users, 1);
+  assert.equal(json.protocols.leaveLastOut.groups.late.users, 1);
+  assert.match(md, /2 groups \(`early`, `late`\) for 2 users with events \(1 listed user has no events\)/);
+  assert.match(md, /### `early`: 1 user\n/);
+});
+
 test('a bad config is refused naming the file and the key; usage errors exit 2', (t) => {
   const dir = workdir(t);
   const catalog = tinyCatalog(dir);
@@ -171,8 +201,8 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
   writeSynth(join(dir, 'data'), pop);
   const out = join(dir, 'out');
   const r = run(['--synthetic', '--events', join(dir, 'data/events.csv'), '--catalog', join(dir, 'data/catalog.json'),
-    '--traits', join(dir, 'data/traits.csv'), '--config', join(dir, 'data/config.json'), '--out', out,
-    '--jobs', '2', '--bootstrap', '200']);
+    '--traits', join(dir, 'data/traits.csv'), '--config', join(dir, 'data/config.json'), '--groups', join(dir, 'data/groups.csv'),
+    '--out', out, '--jobs', '2', '--bootstrap', '200']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /## Leave-last-out/);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
@@ -188,6 +218,12 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
   /* privacy cost: data points are the measure; snapshot bytes are labelled with their limitation */
   assert.match(md, /\| data points kept \/ user \| snapshot bytes \/ user \(fixed layout, see Privacy cost\) \|/);
   assert.match(md, /The snapshot has one layout at every level/);
+
+  /* each level against the levels below it (paired), for everyone and per group */
+  assert.match(md, /### Each level against the levels below it/);
+  assert.match(md, /\| \*\*contextual\*\* − behavioral \| [+−]\d\.\d{3} \([+−]\d\.\d{3} … [+−]\d\.\d{3}(, (above|below) 0)?\) \|/);
+  assert.match(r.stdout, /## Groups: leave-last-out per group of `groups\.csv`/);
+  for (const g of ['context-dependent', 'context-independent']) assert.match(md, new RegExp(`### \`${g}\`: \\d+ users`));
 
   assert.deepEqual(Object.keys(json.protocols.leaveLastOut.levels), ['none', 'segment', 'behavioral', 'contextual', 'individual']);
   const loo = json.protocols.leaveLastOut;
@@ -210,6 +246,24 @@ test('end to end: a small synthetic run writes report.md, report.json and lift.s
   assert.ok(json.privacy.behavioral.dataPoints.mean > json.privacy.segment.dataPoints.mean);
   assert.ok(json.privacy.segment.bytes.mean > 0);
   assert.equal(json.inputs.synthetic, true);
+  /* paired differences: the point is the difference of the two levels' means over the same users */
+  const vs = loo.levels.individual.vs;
+  assert.deepEqual(Object.keys(vs), ['segment', 'behavioral', 'contextual']);
+  assert.ok(!('vs' in loo.levels.none));
+  assert.ok(Math.abs(vs.behavioral.hr.diff - (loo.levels.individual.hr - loo.levels.behavioral.hr)) < 1e-12);
+  assert.ok(vs.behavioral.mrr.lo <= vs.behavioral.mrr.diff && vs.behavioral.mrr.diff <= vs.behavioral.mrr.hi);
+  /* groups: every leave-last-out user in exactly one of the two, with the group's own figures */
+  assert.deepEqual(json.inputs.groups.labels, ['context-dependent', 'context-independent'], 'sorted');
+  const groups = loo.groups;
+  const sizes = Object.values(groups).map((g) => g.users);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), loo.users);
+  for (const g of Object.values(groups)) {
+    for (const l of ['none', 'individual']) assert.equal(g.levels[l].users, g.users);
+    assert.ok(g.levels.contextual.vs.behavioral.ndcg.B > 0);
+  }
+  /* the overall HR@10 is the users-weighted mean of the groups' */
+  const weighted = Object.values(groups).reduce((a, g) => a + g.users * g.levels.behavioral.hr, 0) / loo.users;
+  assert.ok(Math.abs(weighted - loo.levels.behavioral.hr) < 1e-12);
 
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /<\/svg>\n$/);
@@ -239,6 +293,8 @@ test('the report names the --k and --confidence it was run with, not 10 and 95 %
   assert.match(md, /\| level \| HR@3 \| NDCG@3 \| MRR \| coverage \| lift HR@3 \(90 % CI\) \|/);
   assert.match(md, /leave-last-out HR@3 lift over level none \(the chance that the item the user went on to choose was among the first 3 shown\)/);
   assert.match(md, /judged on its 90 % interval, not the point estimate alone\. \*Confirmed\*: the whole interval lies inside the claimed range/);
+  assert.match(md, /\| levels \| Δ HR@3 \(90 % CI\) \| Δ NDCG@3 \(90 % CI\) \| Δ MRR \(90 % CI\) \|/);
+  assert.equal(json.protocols.leaveLastOut.levels.individual.vs.behavioral.ndcg.level, 0.9);
   assert.match(md, /- \*\*segment\*\*: measured .* \(90 % CI /);
   assert.match(md, /in at least one user's top 3\./);
   assert.equal(json.verdicts.segment.metric, 'HR@3 lift over none, leave-last-out (90 % interval)');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  hit, ndcg, rr, summarise, coverage, quantile, lift, bootstrapLift, sampledRank, verdict, confidenceText,
+  hit, ndcg, rr, summarise, coverage, quantile, lift, bootstrapLift, bootstrapDiff, sampledRank, verdict, confidenceText,
 } from '../../tools/eval/metrics.mjs';
 import { parseTimestamp, EVENT_TYPES } from '../../tools/eval/data.mjs';
 import { plan, publishedAfterUse } from '../../tools/eval/evaluate.mjs';
@@ -117,6 +117,43 @@ test('sampled rank: negatives above the item count 1; below the list, ties count
   assert.equal(sampledRank(1, [10, 30, 40], position), 2); /* only 10 is above item 20 */
   assert.equal(sampledRank(0, [20, 30, 40], position), 1);
   assert.equal(sampledRank(null, [10, 40], position), 2.5); /* 10 above; 40 tied below the list */
+});
+
+test('paired difference: two scripted resamples give the hand-computed interval', () => {
+  /* users: a [1, 0, 1], b [0, 0, 1]; per-user differences [1, 0, 0], mean 1/3
+     resample 1 draws users 0, 1, 2 -> 1/3; resample 2 draws 0, 0, 2 -> 2/3
+     sorted [1/3, 2/3]: 2.5 % -> 1/3 + 0.025/3, 97.5 % -> 1/3 + 0.975/3 */
+  const d = bootstrapDiff([1, 0, 1], [0, 0, 1], { B: 2, rand: scripted([0.0, 0.4, 0.7, 0.1, 0.1, 0.9]) });
+  close(d.diff, 1 / 3);
+  close(d.lo, 1 / 3 + 0.025 / 3);
+  close(d.hi, 1 / 3 + 0.975 / 3);
+  assert.equal(d.level, 0.95);
+  assert.equal(d.B, 2);
+  /* at 50 %: the 25 % and 75 % quantiles */
+  const h = bootstrapDiff([1, 0, 1], [0, 0, 1], { B: 2, level: 0.5, rand: scripted([0.0, 0.4, 0.7, 0.1, 0.1, 0.9]) });
+  close(h.lo, 1 / 3 + 0.25 / 3);
+  close(h.hi, 1 / 3 + 0.75 / 3);
+});
+
+test('paired difference: pairs are kept together; identical pairs give a degenerate interval', () => {
+  /* b is a + 0.1 for every user, whatever the user's level: the difference is -0.1 in every
+     resample, although the per-level means vary a lot between resamples */
+  const a = [0, 0.5, 1, 0.25, 0.75];
+  const b = a.map((x) => x + 0.1);
+  const d = bootstrapDiff(a, b, { B: 100, rand: prng(11) });
+  close(d.diff, -0.1, 1e-12);
+  close(d.lo, -0.1, 1e-12);
+  close(d.hi, -0.1, 1e-12);
+  /* a fixed seed repeats; a level that beats the other for most users has an interval above 0 */
+  const x = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? 0 : 1));
+  const y = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 0 : 1));
+  const r1 = bootstrapDiff(x, y, { B: 300, rand: prng(3) });
+  assert.deepEqual(r1, bootstrapDiff(x, y, { B: 300, rand: prng(3) }));
+  close(r1.diff, 0.8 - 0.5);
+  assert.ok(r1.lo > 0 && r1.lo < r1.diff && r1.diff < r1.hi, JSON.stringify(r1));
+  assert.throws(() => bootstrapDiff([1], [1, 2], { rand: Math.random }), /one value per user/);
+  assert.throws(() => bootstrapDiff([1], [1], { rand: Math.random, level: 1 }), /level must be in \(0, 1\)/);
+  assert.ok(Number.isNaN(bootstrapDiff([], [], { rand: Math.random }).diff));
 });
 
 test('verdicts are judged on the interval: confirmed only when all of it is inside the claim', () => {

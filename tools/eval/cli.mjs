@@ -21,6 +21,8 @@ inputs
   --catalog FILE       the Attune catalog JSON
   --traits FILE        optional CSV user,<trait>,… (traits declared in config.traits)
   --config FILE        optional Attune config JSON (the site's); privacyLevel is set per level
+  --groups FILE        optional CSV user,group: the report adds each group's leave-last-out
+                       metrics (the synthetic population writes groups.csv)
 
 protocol
   --levels LIST        levels to evaluate, comma-separated (default: all five; none is required)
@@ -46,7 +48,7 @@ output
 `;
 
 const FLAGS = {
-  '--events': 'events', '--catalog': 'catalog', '--traits': 'traits', '--config': 'config', '--out': 'out',
+  '--events': 'events', '--catalog': 'catalog', '--traits': 'traits', '--config': 'config', '--groups': 'groups', '--out': 'out',
   '--levels': 'levels', '--tune': 'tune', '--split': 'split', '--min-items': 'minItems', '--k': 'k',
   '--sampled': 'sampled', '--bootstrap': 'bootstrap', '--confidence': 'confidence', '--seed': 'seed', '--utc-offset': 'utcOffset',
   '--user-fraction': 'userFraction', '--jobs': 'jobs',

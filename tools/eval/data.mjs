@@ -390,3 +390,68 @@ export async function readTraits(path, declared = {}) {
   problems.done();
   return { byUser, stats: { rows: seenAt.size } };
 }
+
+/** At most this many groups in a groups file: each gets its own tables in the report. */
+export const MAX_GROUPS = 12;
+
+/**
+ * Reads the groups CSV: `user,group`, one row per user, a label per user (an empty label leaves
+ * the user in no group).  The report gives each group's leave-last-out metrics beside the
+ * whole population's; the synthetic population writes one (groups.csv).  Returns
+ * { byUser: Map<string, string>, labels: string[] (sorted), stats }.
+ * @param {string} path
+ */
+export async function readGroups(path) {
+  const file = basename(path);
+  const problems = new Problems(file);
+  const byUser = new Map();
+  const seenAt = new Map();
+  const labels = [];
+  let names = null;
+  let userCol = -1;
+  let groupCol = -1;
+  for await (const { line, fields } of records(path, file, problems)) {
+    if (!names) {
+      names = fields;
+      userCol = names.findIndex((f) => f.toLowerCase() === 'user');
+      groupCol = names.findIndex((f) => f.toLowerCase() === 'group');
+      if (userCol < 0 || groupCol < 0) problems.add(line, 'the header must name the columns user and group (user,group)');
+      names.forEach((name, i) => {
+        if (i !== userCol && i !== groupCol) problems.add(line, `unknown column "${clip(name)}" (a groups file has the columns user and group)`);
+      });
+      problems.done();
+      continue;
+    }
+    if (fields.length !== names.length) {
+      problems.add(line, `expected ${names.length} fields like the header, found ${fields.length}`);
+      continue;
+    }
+    const user = fields[userCol];
+    const group = fields[groupCol];
+    if (user === '') {
+      problems.add(line, 'empty user');
+      continue;
+    }
+    if (seenAt.has(user)) {
+      problems.add(line, `user "${clip(user)}" is listed twice (first on line ${seenAt.get(user)})`);
+      continue;
+    }
+    seenAt.set(user, line);
+    if (group === '') continue;
+    if (group.length > 64) {
+      problems.add(line, `group "${clip(group)}" is longer than 64 characters`);
+      continue;
+    }
+    if (!labels.includes(group)) {
+      if (labels.length === MAX_GROUPS) {
+        problems.add(line, `more than ${MAX_GROUPS} groups (the report has tables for each): merge some`);
+        continue;
+      }
+      labels.push(group);
+    }
+    byUser.set(user, group);
+  }
+  if (!names && !problems.list.length) problems.add(1, 'the file is empty (expected a header row: user,group)');
+  problems.done();
+  return { byUser, labels: labels.sort(), stats: { rows: seenAt.size } };
+}

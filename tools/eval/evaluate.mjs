@@ -9,9 +9,9 @@ import { availableParallelism } from 'node:os';
 import { createEngine } from '../../js/node.js';
 import { prng } from '../../scripts/gen-catalog.mjs';
 import { InputError } from './csv.mjs';
-import { readCatalog, readConfig, readEvents, readTraits, EVENT_TYPES, TYPE_IMPRESSION } from './data.mjs';
+import { readCatalog, readConfig, readEvents, readTraits, readGroups, EVENT_TYPES, TYPE_IMPRESSION } from './data.mjs';
 import { Runner, LEVELS, engineConfig, SHORT_NONE, SHORT_TOP_K } from './runner.mjs';
-import { hit, ndcg, rr, mean, summarise, quantile, coverage, bootstrapLift, verdict, confidenceText } from './metrics.mjs';
+import { hit, ndcg, rr, mean, summarise, quantile, coverage, bootstrapLift, bootstrapDiff, verdict, confidenceText } from './metrics.mjs';
 
 /** The brief's claimed engagement lift of each level over `none` (fractions). */
 export const CLAIMS = {
@@ -262,7 +262,7 @@ export async function evaluate(opts) {
   if (!(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new InputError('--jobs: expected a whole number ≥ 1');
   if (!(Number.isInteger(o.minItems) && o.minItems >= 2)) throw new InputError('--min-items: expected a whole number ≥ 2');
   const files = { events: basename(o.events), catalog: basename(o.catalog), traits: o.traits ? basename(o.traits) : null,
-    config: o.config ? basename(o.config) : null };
+    config: o.config ? basename(o.config) : null, groups: o.groups ? basename(o.groups) : null };
 
   const catalog = readCatalog(o.catalog);
   const config = readConfig(o.config);
@@ -326,6 +326,21 @@ export async function evaluate(opts) {
       matched++;
     }
     traitsStats = { rows: tr.stats.rows, matched, withoutEvents: tr.stats.rows - matched };
+  }
+
+  /* groups: a label per user (or none), for the per-group tables */
+  let groupStats = null;
+  const groupOf = new Array(U).fill(null);
+  if (o.groups) {
+    const gr = await readGroups(o.groups);
+    let matched = 0;
+    for (const [user, g] of gr.byUser) {
+      const u = ev.userIndex.get(user);
+      if (u === undefined) continue;
+      groupOf[u] = g;
+      matched++;
+    }
+    groupStats = { rows: gr.stats.rows, labels: gr.labels, matched, withoutEvents: gr.byUser.size - matched };
   }
 
   const sortedTimes = Float64Array.from(ev.time).sort();
@@ -441,26 +456,55 @@ export async function evaluate(opts) {
     };
   }
 
-  const protocolResult = (key, covKey, shortKey, users) => {
+  /* per level: HR@k, NDCG@k and MRR over the users whose ranks are given, the lift over none,
+     and `vs`: the paired difference from each level below it other than none (same users) */
+  const perUser = (ranks) => ({ hr: ranks.map((r) => hit(r, K)), ndcg: ranks.map((r) => ndcg(r, K)), mrr: ranks.map(rr) });
+  const compareLevels = (ranksOf) => {
     const out = {};
-    const perUser = (ranks) => ({ hr: ranks.map((r) => hit(r, K)), ndcg: ranks.map((r) => ndcg(r, K)), mrr: ranks.map(rr) });
-    const baseVals = perUser(perLevel.none[key]);
-    for (const level of levels) {
-      const ranks = perLevel[level][key];
+    const vals = Object.fromEntries(levels.map((l) => [l, perUser(ranksOf(l))]));
+    for (const [i, level] of levels.entries()) {
+      const ranks = ranksOf(level);
       const m = summarise(ranks, K);
-      const [shortLists, shortTopK] = perLevel[level].short[shortKey];
-      const row = { users: users.length, hr: m.hr, ndcg: m.ndcg, mrr: m.mrr, coverage: perLevel[level][covKey], shortLists, shortTopK };
+      const row = { users: ranks.length, hr: m.hr, ndcg: m.ndcg, mrr: m.mrr };
       if (level !== 'none') {
-        const vals = perUser(ranks);
         row.lift = {};
-        for (const x of ['hr', 'ndcg', 'mrr']) row.lift[x] = bootstrapLift(vals[x], baseVals[x], { B: o.bootstrap, rand: rand(), level: o.confidence });
+        for (const x of ['hr', 'ndcg', 'mrr']) row.lift[x] = bootstrapLift(vals[level][x], vals.none[x], { B: o.bootstrap, rand: rand(), level: o.confidence });
+        row.vs = {};
+        for (const below of levels.slice(0, i)) {
+          if (below === 'none') continue;
+          row.vs[below] = {};
+          for (const x of ['hr', 'ndcg', 'mrr']) row.vs[below][x] = bootstrapDiff(vals[level][x], vals[below][x], { B: o.bootstrap, rand: rand(), level: o.confidence });
+        }
       }
       out[level] = row;
     }
     return out;
   };
-  const loo = looUsers.length ? protocolResult('looRanks', 'looCoverage', 'loo', looUsers) : null;
-  const timeSplit = tsUsers.length ? protocolResult('tsRanks', 'tsCoverage', 'ts', tsUsers) : null;
+  const protocolResult = (key, covKey, shortKey) => {
+    const out = compareLevels((l) => perLevel[l][key]);
+    for (const level of levels) {
+      const [shortLists, shortTopK] = perLevel[level].short[shortKey];
+      Object.assign(out[level], { coverage: perLevel[level][covKey], shortLists, shortTopK });
+    }
+    return out;
+  };
+  const loo = looUsers.length ? protocolResult('looRanks', 'looCoverage', 'loo') : null;
+  const timeSplit = tsUsers.length ? protocolResult('tsRanks', 'tsCoverage', 'ts') : null;
+  /* each group's leave-last-out users, compared the same way */
+  const groups = {};
+  if (loo && groupStats) {
+    for (const label of groupStats.labels) {
+      const idx = [];
+      looUsers.forEach((u, j) => {
+        if (groupOf[u] === label) idx.push(j);
+      });
+      if (!idx.length) {
+        groups[label] = { users: 0, levels: null };
+        continue;
+      }
+      groups[label] = { users: idx.length, levels: compareLevels((l) => idx.map((j) => perLevel[l].looRanks[j])) };
+    }
+  }
 
   if (loo) {
     for (const level of levels) {
@@ -521,6 +565,7 @@ export async function evaluate(opts) {
         hasType: ev.stats.hasType, hasDevice: ev.stats.hasDevice },
       users: U,
       traits: traitsStats,
+      groups: groupStats,
       catalog: { items: catalog.ids.length, tags: catalogInfo.tags, categories: catalogInfo.categories, dim: catalogInfo.dim },
       targetTypes: EVENT_TYPES.filter((_, i) => positive[i]),
       publishedAfterUse: futureTargets,
@@ -533,7 +578,7 @@ export async function evaluate(opts) {
     },
     tuning,
     protocols: {
-      leaveLastOut: loo ? { users: looUsers.length, skippedUsers: U - looUsers.length, levels: loo } : null,
+      leaveLastOut: loo ? { users: looUsers.length, skippedUsers: U - looUsers.length, levels: loo, groups } : null,
       timeSplit: timeSplit ? { users: tsUsers.length, skippedUsers: U - tsUsers.length, levels: timeSplit } : null,
     },
     privacy,

@@ -104,6 +104,34 @@ export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
 }
 
 /**
+ * Paired bootstrap of the difference mean(a) − mean(b) between two levels measured on the same
+ * users (per-user values in the same order): `B` resamples of the users with replacement, the
+ * interval at confidence `level` by the percentile method, as bootstrapLift.  A difference
+ * rather than a ratio, so it stays defined when a level has no hits.
+ * @param {number[]} a
+ * @param {number[]} b
+ * @param {{ B?: number, rand: () => number, level?: number }} opts `rand` returns [0, 1)
+ * @returns {{ diff: number, lo: number, hi: number, level: number, B: number }}
+ */
+export function bootstrapDiff(a, b, { B = 1000, rand, level = 0.95 }) {
+  const n = a.length;
+  if (n !== b.length) throw new Error('bootstrapDiff: a and b must have one value per user each');
+  if (!(level > 0 && level < 1)) throw new Error(`bootstrapDiff: level must be in (0, 1), got ${level}`);
+  if (n === 0) return { diff: NaN, lo: NaN, hi: NaN, level, B: 0 };
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = a[i] - b[i];
+  const diffs = new Float64Array(B);
+  for (let r = 0; r < B; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d[Math.floor(rand() * n)];
+    diffs[r] = s / n;
+  }
+  diffs.sort();
+  const q = (1 - level) / 2;
+  return { diff: mean(d), lo: quantile(diffs, q), hi: quantile(diffs, 1 - q), level, B };
+}
+
+/**
  * The rank of the held-out item among `sampled` negatives (an extra, optimistic protocol kept
  * for comparison with papers that use it): 1 + the number of sampled negatives ranked above
  * it.  `position` maps an item to its 0-based place in the full ranked list (absent = below

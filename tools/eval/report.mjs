@@ -12,6 +12,14 @@ const num = (x, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? '�
 const int = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : Math.round(x).toLocaleString('en-US'));
 const pct = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)} %` : 'n/a');
 const liftCell = (l) => (l ? `${pct(l.lift)} (${pct(l.lo)} … ${pct(l.hi)})` : '—');
+/** A signed difference of means, 3 decimals: +0.012 / −0.004. */
+const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}` : 'n/a');
+/** A paired difference with its interval, and whether the interval lies above or below 0. */
+const diffCell = (d) => {
+  if (!d || !Number.isFinite(d.diff)) return 'n/a';
+  const side = d.lo > 0 ? ', above 0' : d.hi < 0 ? ', below 0' : '';
+  return `${signed(d.diff)} (${signed(d.lo)} … ${signed(d.hi)}${side})`;
+};
 const claimText = ([lo, hi]) => `+${Math.round(lo * 100)}–${Math.round(hi * 100)} %`;
 const plural = (n, one, many) => `${int(n)} ${n === 1 ? one : many}`;
 /** "among the first 10 shown", or for k = 1 "the first one shown". */
@@ -65,6 +73,7 @@ export function markdown(r) {
       `with ${ci} paired bootstrap intervals over users (${r.settings.bootstrap} resamples, seed ${r.settings.seed}).`, '',
     table(['level', `HR@${k}`, `NDCG@${k}`, 'MRR', 'coverage', `lift HR@${k} (${ci} CI)`,
       `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`, 'data points kept / user', 'snapshot bytes / user (fixed layout, see Privacy cost)', 'leaves the device'], rows), '');
+    out.push(...pairedSection(r, loo.levels, '###'));
   }
 
   if (Object.keys(r.verdicts).length) {
@@ -80,6 +89,8 @@ export function markdown(r) {
     }
     out.push('', `> ${r.inputs.synthetic ? `Synthetic data is not evidence about real users. ${SYNTHETIC_NOTE}` : REAL_NOTE}`, '');
   }
+
+  if (loo && r.inputs.groups) out.push(...groupsSection(r));
 
   if (ts) {
     const rows = levels.map((l) => {
@@ -159,6 +170,59 @@ export function markdown(r) {
 }
 
 /**
+ * Paired differences between levels (each level minus each level below it other than none,
+ * over the same users): a table of HR@k, NDCG@k and MRR with their intervals.
+ * @param {object} r the report
+ * @param {Record<string, object>} rows per level, as evaluate's compareLevels returns them
+ * @param {string} heading markdown heading marks
+ */
+function pairedSection(r, rows, heading) {
+  const k = r.settings.k;
+  const ci = confidenceText(r.settings.confidence);
+  const body = [];
+  for (const l of r.settings.levels) {
+    for (const [below, d] of Object.entries(rows[l]?.vs ?? {})) body.push([`**${l}** − ${below}`, diffCell(d.hr), diffCell(d.ndcg), diffCell(d.mrr)]);
+  }
+  if (!body.length) return [];
+  return [`${heading} Each level against the levels below it`, '',
+    `Paired differences over the same users (mean of the level minus mean of the level below), with ${ci} paired ` +
+    'bootstrap intervals; "above 0" or "below 0" when the whole interval is. Lifts over none are in the table above.', '',
+    table(['levels', `Δ HR@${k} (${ci} CI)`, `Δ NDCG@${k} (${ci} CI)`, `Δ MRR (${ci} CI)`], body), ''];
+}
+
+/** The groups of the groups file: each group's leave-last-out metrics, lifts and paired differences. */
+function groupsSection(r) {
+  const g = r.inputs.groups;
+  const k = r.settings.k;
+  const ci = confidenceText(r.settings.confidence);
+  const groups = r.protocols.leaveLastOut.groups ?? {};
+  const out = [`## Groups: leave-last-out per group of \`${r.inputs.files.groups}\``, '',
+    `${plural(g.labels.length, 'group', 'groups')} (${g.labels.map((x) => `\`${x}\``).join(', ')}) for ${int(g.matched)} users with events` +
+    `${g.withoutEvents ? ` (${plural(g.withoutEvents, 'listed user has', 'listed users have')} no events)` : ''}. Each group's leave-last-out users are ` +
+    'the same events as above, measured over that group alone; intervals are over the group\'s users, so they are wider.'];
+  if (r.inputs.synthetic && g.labels.includes('context-dependent')) {
+    out.push('', 'In the synthetic population, *context-dependent* users have a category of their own for each daypart and ' +
+      'split their sessions between two dayparts; the others\' tastes do not depend on the time of day (tools/eval/README.md).');
+  }
+  out.push('');
+  for (const label of g.labels) {
+    const grp = groups[label];
+    if (!grp?.levels) {
+      out.push(`### \`${label}\`: no leave-last-out users`, '');
+      continue;
+    }
+    const rows = r.settings.levels.map((l) => {
+      const m = grp.levels[l];
+      return [`**${l}**`, num(m.hr), num(m.ndcg), num(m.mrr), liftCell(m.lift?.hr), liftCell(m.lift?.ndcg), liftCell(m.lift?.mrr)];
+    });
+    out.push(`### \`${label}\`: ${plural(grp.users, 'user', 'users')}`, '',
+      table(['level', `HR@${k}`, `NDCG@${k}`, 'MRR', `lift HR@${k} (${ci} CI)`, `lift NDCG@${k} (${ci} CI)`, `lift MRR (${ci} CI)`], rows), '',
+      ...pairedSection(r, grp.levels, '####'));
+  }
+  return out;
+}
+
+/**
  * Notes on rankings that came back shorter than asked (runner.mjs: exclusions beyond the
  * engine's limit filtered afterwards, or the engine's own caps such as maxPerCategory), even
  * at the engine's maximum k: the held-out item below such a list counts as a miss.
@@ -191,7 +255,7 @@ function shortListNotes(r) {
   return notes;
 }
 
-/** A short summary for stdout: the leave-last-out table and the verdicts. */
+/** A short summary for stdout: the leave-last-out tables, the verdicts and the groups. */
 export function summary(r) {
   const md = markdown(r);
   const start = md.indexOf('## Leave-last-out');
