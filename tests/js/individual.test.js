@@ -222,6 +222,116 @@ test('the same seed gives the same list; the propensity formula holds at every e
   await expectCode(() => r1.engine.recommend({ seed: 'x' }), 'bad_argument', 'seed');
 });
 
+/**
+ * Exploration as the engine defines it (src/rank.c, README "Exploration"): each personalised
+ * slot, with probability eps, shows a uniform draw over the pool — the eligible items not in the
+ * list — plus the slot's greedy item; so with `choices` = pool + 1 the greedy item keeps its
+ * slot with probability (1 − eps) + eps / choices, each pool item takes it with eps / choices,
+ * and a slot shows something other than its greedy item with probability eps · pool / choices.
+ */
+const explorationOf = (eps, pool) => ({
+  choices: pool + 1,
+  greedy: 1 - eps + eps / (pool + 1),
+  other: eps / (pool + 1),
+  explored: (eps * pool) / (pool + 1),
+});
+/** |observed − n·p| within `sigmas` binomial standard deviations. */
+function assertBinomial(observed, n, p, sigmas, what) {
+  const sd = Math.sqrt(n * p * (1 - p));
+  assert.ok(Math.abs(observed - n * p) <= sigmas * sd,
+    `${what}: ${observed} of ${n}, expected ${(n * p).toFixed(1)} ± ${(sigmas * sd).toFixed(1)} (${sigmas} sigma)`);
+}
+
+test('the share of explored slots matches ranking.exploration within binomial bounds, at 0.05 and 0.3', async () => {
+  const K = 6;
+  const CALLS = 2000;
+  for (const eps of [0.05, 0.3]) {
+    const { engine } = await openWith(flat, cfg({ ranking: { exploration: eps } }));
+    const greedy = (await openWith(flat, cfg({ ranking: { exploration: 0 } }))).engine;
+    const eligible = greedy.recommend({ k: 1000 }).length; /* eligible items, all listed */
+    const pool = eligible - K;
+    assert.equal(pool, 18);
+    const greedyIds = greedy.recommend({ k: K }).map((r) => r.id);
+    const x = explorationOf(eps, pool);
+    const perSlot = new Array(K).fill(0);
+    let explored = 0;
+    const perList = new Array(K + 1).fill(0);
+    for (let seed = 1; seed <= CALLS; seed++) {
+      const list = engine.recommend({ k: K, seed });
+      assert.equal(list.length, K);
+      let inList = 0;
+      list.forEach((r, j) => {
+        const isExplored = r.reasons[0] === 'Exploring something new';
+        /* an explored slot always shows an item other than its greedy one, and only then */
+        assert.equal(isExplored, r.id !== greedyIds[j], `eps ${eps} seed ${seed} slot ${j + 1}`);
+        if (isExplored) {
+          perSlot[j]++;
+          explored++;
+          inList++;
+        }
+      });
+      perList[inList]++;
+    }
+    assertBinomial(explored, CALLS * K, x.explored, 4, `eps ${eps}: explored slots`);
+    perSlot.forEach((n, j) => assertBinomial(n, CALLS, x.explored, 4, `eps ${eps}: slot ${j + 1}`));
+    /* slots explore independently: explored slots per list follow Binomial(K, p) — its mean
+       and variance, the variance within 4 of its own standard errors (normal approximation) */
+    const mean = perList.reduce((a, c, i) => a + i * c, 0) / CALLS;
+    const variance = perList.reduce((a, c, i) => a + c * (i - mean) ** 2, 0) / (CALLS - 1);
+    const v = K * x.explored * (1 - x.explored);
+    assert.ok(Math.abs(mean - K * x.explored) <= 4 * Math.sqrt(v / CALLS), `eps ${eps}: mean ${mean} per list`);
+    assert.ok(Math.abs(variance - v) <= 4 * v * Math.sqrt(2 / (CALLS - 1)) + 4 * Math.sqrt(v / CALLS),
+      `eps ${eps}: variance ${variance} per list, binomial ${v}`);
+  }
+});
+
+test('propensities: a slot\'s candidates have propensities that sum to 1, and each is how often the policy puts it there', async () => {
+  const eps = 0.3;
+  const CALLS = 3000;
+  const K = 6;
+  /* one pin at position 2: it keeps propensity 1 and leaves the pool */
+  const config = cfg({ ranking: { exploration: eps }, editorial: { pins: [{ item: 'f23', position: 2 }] } });
+  const { engine } = await openWith(flat, config);
+  const greedyEngine = (await openWith(flat, { ...config, ranking: { diversity: 0, exploration: 0 } })).engine;
+  const greedy = greedyEngine.recommend({ k: K }).map((r) => r.id);
+  assert.deepEqual(greedy, ['f00', 'f23', 'f01', 'f02', 'f03', 'f04']);
+  const pool = greedyEngine.recommend({ k: 1000 }).length - K; /* eligible items not in the list */
+  assert.equal(pool, 18);
+  const x = explorationOf(eps, pool);
+  const f32 = Math.fround;
+  const atSlot1 = new Map();
+  let seenGreedy = false;
+  let seenOther = false;
+  for (let seed = 1; seed <= CALLS; seed++) {
+    const list = engine.recommend({ k: K, seed });
+    list.forEach((r, j) => {
+      if (j === 1) {
+        assert.equal(r.id, 'f23');
+        assert.equal(r.propensity, 1, 'a pin is always in its slot');
+        return;
+      }
+      /* the reported propensity is the policy's probability, exactly (held as a float32) */
+      const isGreedy = r.id === greedy[j];
+      assert.equal(r.propensity, isGreedy ? f32(x.greedy) : f32(x.other), `seed ${seed} slot ${j + 1} ${r.id}`);
+      if (isGreedy) seenGreedy = true;
+      else seenOther = true;
+    });
+    atSlot1.set(list[0].id, (atSlot1.get(list[0].id) ?? 0) + 1);
+  }
+  assert.ok(seenGreedy && seenOther);
+  /* the invariant: over a slot's choices — its greedy item and the pool's items — the
+     propensities add up to 1 (to float32 rounding of each term) */
+  const sum = f32(x.greedy) + pool * f32(x.other);
+  assert.ok(Math.abs(sum - 1) < 1e-6, `greedy ${f32(x.greedy)} + ${pool} × ${f32(x.other)} = ${sum}`);
+  /* and they are frequencies: in slot 1 (whose pool is exactly the items not listed), the
+     greedy item and every pool item appear as often as their propensity says (4 sigma each) */
+  assertBinomial(atSlot1.get('f00') ?? 0, CALLS, x.greedy, 4, 'slot 1: the greedy item');
+  const notListed = flat.items.map((it) => it.id).filter((id) => !greedy.includes(id));
+  assert.equal(notListed.length, pool);
+  for (const id of notListed) assertBinomial(atSlot1.get(id) ?? 0, CALLS, x.other, 4, `slot 1: ${id}`);
+  for (const id of atSlot1.keys()) assert.ok(id === 'f00' || notListed.includes(id), `slot 1 showed ${id}, a listed item`);
+});
+
 /* --- learning ---------------------------------------------------------------------------------- */
 
 /** `rounds` lists of 5: each shown, then its third item clicked.  Returns the engine and clock. */
