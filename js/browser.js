@@ -81,16 +81,26 @@ export function browserPlatform(simdUrl, scalarUrl) {
     context: browserContext,
     defaultSaveDelayMs: 250,
     indexedDB: (o) => new IndexedDBStorage({ dbName: o.dbName, persist: o.persist, onError: o.onStorageError }),
-    /** Saves before the page goes away: pagehide, or hidden (mobile browsers may not fire pagehide). */
-    onPageHide(fn) {
+    /**
+     * Calls `fn` when the page may be leaving: as a navigation to another document starts
+     * (Navigation API: the new page's response leaves time for a write to commit), when the
+     * page is hidden (mobile browsers may never fire pagehide), and at pagehide — the last
+     * moment, when Chromium may tear the page down before a write started then commits.
+     * Returns a function that removes the listeners.
+     */
+    onLeave(fn) {
       if (typeof addEventListener !== 'function' || typeof document === 'undefined') return null;
+      const nav = globalThis.navigation;
       const onHide = () => fn();
+      const onNavigate = (e) => { if (!e.destination?.sameDocument) fn(); };
       const onVisibility = () => { if (document.visibilityState === 'hidden') fn(); };
       addEventListener('pagehide', onHide);
       document.addEventListener('visibilitychange', onVisibility);
+      nav?.addEventListener?.('navigate', onNavigate);
       return () => {
         removeEventListener('pagehide', onHide);
         document.removeEventListener('visibilitychange', onVisibility);
+        nav?.removeEventListener?.('navigate', onNavigate);
       };
     },
     /* `integrity`: an SRI value, or dist/integrity.json's object (keyed by file name) */

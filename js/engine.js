@@ -69,6 +69,16 @@ export class Engine {
   #closed = false;
   #creating = true;
   #base = null; /* the stored bytes this engine last read or wrote: the base of merges */
+  /* The last snapshot this engine stashed (see #stash) while its fate is unknown: another tab's
+     write may merge it into the stored profile (then it, not #base, is what storage holds of
+     ours), or our next write deletes it.  While it is out, #base changes only inside a write. */
+  #stashed = null;
+  #requests = 0; /* write requests made: a stash is skipped when none came since the last */
+  #stashedAt = -1;
+  #writing = false; /* a write is in flight (a page leaving now may not see it commit) */
+  /* pending snapshots (other tabs' stashes) already merged into memory but not yet deleted by
+     a write of ours: key -> the bytes merged, so a second look merges only what is new */
+  #applied = new Map();
   #rev = null; /* their revision (null: nothing stored) */
   #writer = newRevision(); /* tells our own change notes from other tabs' */
   #unwatch = null;
@@ -198,7 +208,7 @@ export class Engine {
     if (typeof this.#storage.watch === 'function') {
       this.#unwatch = this.#storage.watch(this.#profileId, (note) => this.#onNote(note));
     }
-    this.#unhide = platform.onPageHide?.(() => this.#stash()) ?? null;
+    this.#unhide = platform.onLeave?.(() => this.#stash()) ?? null;
     try {
       stored = normaliseStored(await this.#storage.load(this.#profileId));
     } catch (err) {
@@ -238,13 +248,21 @@ export class Engine {
     if (trimmed || merged) await this.#persist('save');
   }
 
-  /** Applies each pending snapshot's changes since its base (three-way).  Returns how many. */
+  /**
+   * Applies each pending snapshot's changes since its base (three-way), or, for one merged
+   * before and not yet consumed by a write of ours, only what changed in it since.  Returns
+   * how many were applied.
+   */
   #applyPending(pending) {
     const core = this.#core;
     let n = 0;
     for (const p of pending) {
+      const prev = this.#applied.get(p.key);
+      if (prev && sameBytes(prev, p.bytes)) continue;
       try {
-        core.withInputs([p.base, p.bytes], (bp, bl, tp, tl) => core.check(core.x.att_merge(core.h, bp, bl, tp, tl, this.#time())));
+        core.withInputs([prev ?? p.base, p.bytes], (bp, bl, tp, tl) =>
+          core.check(core.x.att_merge(core.h, bp, bl, tp, tl, this.#time())));
+        this.#applied.set(p.key, p.bytes);
         n++;
       } catch (err) {
         if (!(err instanceof AttuneError)) throw err;
@@ -256,11 +274,15 @@ export class Engine {
   }
 
   /**
-   * The page is going away: a normal write needs callbacks that will never run, so hand the
-   * snapshot and its base to the adapter's stash (written blind, merged by the next load).
+   * The page is leaving (a navigation started, the page was hidden, or pagehide): a normal
+   * write needs callbacks that may never run, so hand the snapshot and its base to the
+   * adapter's stash, one blind put that the next load or any tab's next write merges in.
+   * Skipped when nothing was asked to be written since the last stash; made also when a
+   * write is still in flight, which the page may not live to see commit.
    */
   #stash() {
-    if (this.#closed || this.#readOnly || !(this.#want || this.#timer !== null)) return;
+    if (this.#closed || this.#readOnly) return;
+    if (!(this.#want || this.#timer !== null || this.#writing) || this.#stashedAt === this.#requests) return;
     if (typeof this.#storage.stash !== 'function' || this.#want === 'remove' || this.#core.level() === 0) {
       this.#persist();
       return;
@@ -268,11 +290,20 @@ export class Engine {
     const core = this.#core;
     try {
       core.check(core.x.att_snapshot(core.h, this.#time()));
-      this.#storage.stash(this.#profileId, this.#writer, this.#base, core.resultBytes())
+      const bytes = core.resultBytes();
+      this.#storage.stash(this.#profileId, this.#writer, this.#base, bytes)
         .catch((err) => this.#report(asStorageError(err, 'could not save the profile as the page closed')));
+      this.#stashed = bytes;
+      this.#stashedAt = this.#requests;
     } catch (err) {
       this.#report(asStorageError(err, 'could not save the profile as the page closed'));
     }
+  }
+
+  /** Our stash is gone from storage, merged or deleted: forget it. */
+  #stashSettled() {
+    this.#stashed = null;
+    this.#stashedAt = -1;
   }
 
   /** Another tab changed the stored profile: merge it in (ours stays, theirs joins). */
@@ -286,7 +317,13 @@ export class Engine {
       this.#want = null;
       this.#base = null;
       this.#rev = null;
+      this.#stashSettled(); /* the deletion took every pending snapshot with it */
       this.#emit('change', { reason: 'sync', level: this.level });
+      return;
+    }
+    if (this.#stashed) {
+      /* with a stash of ours out, only a write can tell (atomically) whether that tab merged it */
+      this.#persist('save');
       return;
     }
     this.#enqueue(async () => {
@@ -327,6 +364,7 @@ export class Engine {
   #request(what, delay = this.#saveDelay) {
     if (this.#readOnly || this.#closed && what === 'save') return;
     if (this.#want !== 'remove') this.#want = what;
+    this.#requests++;
     this.#storage.warm?.(); /* open storage now, so the write (even at pagehide) starts at once */
     if (this.#timer === null) {
       this.#timer = setTimeout(() => {
@@ -352,6 +390,7 @@ export class Engine {
       const want = this.#want;
       if (!want || this.#readOnly) return;
       this.#want = null;
+      this.#writing = true;
       try {
         if (want === 'remove' || this.#core.level() === 0) await this.#writeRemove();
         else await this.#writeSave();
@@ -367,6 +406,8 @@ export class Engine {
         this.#report(asStorageError(err, want === 'remove'
           ? 'could not delete the stored profile; it will be retried'
           : 'could not save the profile; it is kept in memory and saving will be retried'));
+      } finally {
+        this.#writing = false;
       }
     });
   }
@@ -375,6 +416,8 @@ export class Engine {
     const core = this.#core;
     let written = null;
     const produce = (stored) => {
+      /* another tab merged our stash in: storage holds our changes up to it */
+      if (this.#stashed && stored.ownStash === false) this.#base = this.#stashed;
       if (stored.rev !== this.#rev) this.#merge(stored);
       this.#applyPending(stored.pending ?? []);
       if (core.level() === 0) return undefined;
@@ -388,6 +431,8 @@ export class Engine {
       if (written) {
         this.#base = written;
         this.#rev = rev;
+        this.#stashSettled(); /* the write deleted it, or found it merged */
+        this.#applied.clear(); /* and deleted the pending snapshots it merged */
       }
     } else {
       const bytes = produce({ bytes: this.#base, rev: this.#rev });
@@ -404,6 +449,8 @@ export class Engine {
     }
     this.#base = null;
     this.#rev = null;
+    this.#stashSettled(); /* a deletion takes the pending snapshots with it */
+    this.#applied.clear();
   }
 
   #context(context, what, now) {
@@ -616,6 +663,12 @@ export class Engine {
       this.#storage.close?.();
     });
   }
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Adapters return bytes, { bytes, rev } or null from load(). */

@@ -30,8 +30,17 @@ function upgrade(db, oldVersion) {
   }
 }
 
-function pendingOf(records) {
-  return records.map((r) => ({ key: r.key, base: r.base ? new Uint8Array(r.base) : null, bytes: new Uint8Array(r.bytes) }));
+/**
+ * Pending snapshots as { key, base, bytes } for a stored profile at revision `rev`.  A stash
+ * made while this tab's own save was still in flight names that save (`after`): if it
+ * committed (the stored revision is its), the stash's changes are counted from what it wrote,
+ * else from the older base — so neither outcome applies a change twice or loses one.
+ */
+function pendingOf(records, rev) {
+  return records.map((r) => {
+    const base = r.after && r.after.rev === rev ? r.after.bytes : r.base;
+    return { key: r.key, base: base ? new Uint8Array(base) : null, bytes: new Uint8Array(r.bytes) };
+  });
 }
 
 function request(req) {
@@ -63,6 +72,7 @@ export class IndexedDBStorage {
   #unblocked = null; /* while blocked: settles when that request finally succeeds or fails */
   #unblock = () => {};
   #closes = 0; /* close() calls: an open that finishes after one closes its connection */
+  #issued = new Map(); /* profileId -> { rev, bytes } of this adapter's write not yet committed */
 
   /**
    * @param {{ dbName?: string, indexedDB?: IDBFactory, onError?: (e: AttuneError) => void, persist?: boolean }} o
@@ -189,20 +199,22 @@ export class IndexedDBStorage {
     ]);
     this.#seen(profileId, record || pending.length);
     if (!record && !pending.length) return null;
-    return { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending: pendingOf(pending) };
+    return { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending: pendingOf(pending, record?.rev) };
   }
 
   /**
    * For a page that is going away: writes this tab's snapshot and the base it was made from
    * to `pending` without reading anything first (a read's callback would never run).  The
-   * transaction is created before this returns.
+   * transaction is created before this returns.  When this adapter's own write of the profile
+   * is in flight, the stash also names it (see pendingOf).
    */
   stash(profileId, writer, base, bytes) {
     const db = this.#db;
     if (!db) return Promise.reject(new AttuneError('storage_failed', 'the database is not open'));
     const tx = db.transaction('pending', 'readwrite', { durability: 'relaxed' });
+    const issued = this.#issued.get(profileId);
     tx.objectStore('pending').put({ key: `${profileId}\u0000${writer}`, profileId, base: base && Uint8Array.from(base),
-      bytes: Uint8Array.from(bytes), at: Date.now() });
+      bytes: Uint8Array.from(bytes), after: issued && { rev: issued.rev, bytes: issued.bytes }, at: Date.now() });
     tx.commit?.();
     this.#held.add(profileId);
     return done(tx);
@@ -273,12 +285,15 @@ export class IndexedDBStorage {
       const getPending = pendingStore.index('profileId').getAll(profileId);
       getPending.onsuccess = () => {
         const record = get.result;
-        const all = pendingOf(getPending.result);
+        const all = pendingOf(getPending.result, record?.rev);
         /* this writer's own stash (its page was hidden, then came back): memory holds all of
            it already, and merging it again would add its counters (metrics, impressions) a
-           second time — so it is deleted below without being handed to produce */
-        const pending = all.filter((p) => p.key !== `${profileId}\u0000${note.from}`);
-        const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending };
+           second time — so it is deleted below without being handed to produce, which is told
+           whether it was still there (if not, another tab merged it in) */
+        const ownKey = `${profileId}\u0000${note.from}`;
+        const pending = all.filter((p) => p.key !== ownKey);
+        const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending,
+          ownStash: all.length !== pending.length };
         const empty = !record && !all.length;
         try {
           /* produce already ran on "nothing stored": run it again only if that changed since */
@@ -289,7 +304,11 @@ export class IndexedDBStorage {
           }
           const rev = out === null ? null : newRevision();
           if (out === null) store.delete(profileId);
-          else store.put({ id: profileId, rev, bytes: Uint8Array.from(out), savedAt: Date.now() });
+          else {
+            const bytes = Uint8Array.from(out);
+            store.put({ id: profileId, rev, bytes, savedAt: Date.now() });
+            this.#issued.set(profileId, { rev, bytes });
+          }
           for (const p of all) pendingStore.delete(p.key);
           result = { rev, wrote: true, held: out !== null };
         } catch (err) {
@@ -297,13 +316,21 @@ export class IndexedDBStorage {
           fail(err);
         }
       };
+      const settled = () => this.#issued.delete(profileId);
       tx.oncomplete = () => {
+        settled();
         if (result) this.#seen(profileId, result.held);
         if (result?.wrote) this.#post({ ...note, profileId, rev: result.rev });
         ok({ rev: result ? result.rev : null });
       };
-      tx.onerror = () => fail(tx.error);
-      tx.onabort = () => fail(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+      tx.onerror = () => {
+        settled();
+        fail(tx.error);
+      };
+      tx.onabort = () => {
+        settled();
+        fail(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+      };
     });
   }
 

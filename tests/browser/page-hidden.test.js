@@ -99,3 +99,35 @@ test('a page that comes back from hidden saves as usual, consuming its stash wit
   assert.deepEqual(p.errors, []);
   await context.close();
 });
+
+test('another tab merges a hidden page\'s stash; back in view, the page saves without counting its stash twice', async () => {
+  const context = await env.browser.newContext();
+  const a = await ready(context);
+  const hidden = await trackThenHide(a, ['item-7']);
+  assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7'] }]);
+  const b = await ready(context);
+  await b.evaluate(async () => {
+    await window.T.create({ saveDelayMs: 0 });
+    await window.T.engine.track({ item: 'item-8', type: 'click' });
+    await window.T.engine.flush(); /* B's write merges A's stash in and deletes it */
+  });
+  const clicks = (x) => Object.values(x.metrics.clicks).flat().reduce((s, v) => s + v, 0);
+  const out = await a.evaluate(async () => {
+    const tools = await import('/tests/browser/pages/idb-tools.js');
+    window.visibility = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    await window.T.engine.track({ item: 'item-9', type: 'click' });
+    await window.T.engine.flush();
+    return {
+      memory: await window.T.engine.export(),
+      stored: await window.T.decode((await tools.all('profiles'))[0].bytes),
+      pending: (await tools.all('pending')).length,
+      errors: window.T.errors,
+    };
+  });
+  const expected = { history: ['item-7', 'item-8', 'item-9'], clicks: 3 };
+  const view = (x) => ({ history: x.history.map((h) => h.item).sort(), clicks: clicks(x) });
+  assert.deepEqual({ memory: view(out.memory), stored: view(out.stored), pending: out.pending, errors: out.errors },
+    { memory: expected, stored: expected, pending: 0, errors: [] });
+  await context.close();
+});
