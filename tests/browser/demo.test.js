@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, open, CSP, ROOT } from './harness.js';
+import { start, CSP, ROOT } from './harness.js';
 
 const SITE = join(ROOT, 'build/site');
 const SHOTS = join(ROOT, 'build/screenshots');
@@ -33,11 +33,7 @@ before(async () => {
 });
 after(() => env?.close());
 
-async function page(context, path) {
-  const p = await open(context, env.url(path));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
+const page = (context, path) => env.ready(context, path);
 
 const railIds = (p) => p.$$eval('#rail > li', (els) => els.map((e) => e.dataset.id));
 

@@ -3,7 +3,7 @@
 // resolves.  Each test runs in a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
@@ -12,8 +12,7 @@ after(() => env.close());
 for (const erase of ['forget', 'none']) {
   test(`a fallback engine's ${erase === 'none' ? "setPrivacyLevel('none')" : 'forget()'} deletes the profile stored in IndexedDB`, async () => {
     const context = await env.browser.newContext();
-    const p = await open(context, env.url('/tests/browser/pages/esm.html'));
-    await p.waitForSelector('body[data-ready=yes]');
+    const p = await env.ready(context);
     const out = await p.evaluate(async (how) => {
       const T = window.T;
       await T.create();

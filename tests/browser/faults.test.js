@@ -4,7 +4,7 @@
 // fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
@@ -14,8 +14,7 @@ const ESM = '/tests/browser/pages/esm.html';
 const SCRIPT = '/tests/browser/pages/script.html';
 
 async function ready(context, path = ESM) {
-  const p = await open(context, env.url(path));
-  await p.waitForSelector('body[data-ready=yes]');
+  const p = await env.ready(context, path);
   await p.evaluate(installTools);
   return p;
 }

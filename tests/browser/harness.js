@@ -28,6 +28,12 @@ export async function start(o = {}) {
     browser,
     requests,
     url: (path) => `${server.url}${path}`,
+    /** Opens a test page (the ES module one unless told) once it has set window.T up. */
+    async ready(context, path = '/tests/browser/pages/esm.html') {
+      const p = await open(context, `${server.url}${path}`);
+      await p.waitForSelector('body[data-ready=yes]');
+      return p;
+    },
     async close() {
       await browser.close();
       await new Promise((r) => server.close(r));

@@ -5,19 +5,12 @@
 // exists.  Each test runs in a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
 
-const PAGE = '/tests/browser/pages/esm.html';
-
-async function ready(context) {
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
 
 /** In page `p`: stores a profile `profileId` holding `item` through an engine, then closes it. */
 async function storeProfile(p, profileId, item) {
@@ -32,7 +25,7 @@ async function storeProfile(p, profileId, item) {
 
 test('at level none, forget, setPrivacyLevel("none") and import open no readwrite transaction on a database other profiles use', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await storeProfile(p, 'other', 'item-3');
   const out = await p.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
@@ -71,7 +64,7 @@ test('at level none, forget, setPrivacyLevel("none") and import open no readwrit
 
 test('dropping to level none deletes what the profile stored in one readwrite transaction; later deletions open none', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await storeProfile(p, 'other', 'item-3');
   const out = await p.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
@@ -108,7 +101,7 @@ test('dropping to level none deletes what the profile stored in one readwrite tr
 
 test('forget at level none still deletes a profile another tab stored unannounced after this engine started', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ config: { privacyLevel: 'none' }, saveDelayMs: 0 }));
   await b.evaluate(() => { delete window.BroadcastChannel; }); /* no note reaches tab A */
   await storeProfile(b, 'default', 'item-5');
@@ -126,7 +119,7 @@ test('forget at level none still deletes a profile another tab stored unannounce
 
 test('without indexedDB.databases(), a level-none engine creates no database', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     delete IDBFactory.prototype.databases; /* as in browsers that lack it */
     await window.T.create({ config: { privacyLevel: 'none' }, saveDelayMs: 0 });
@@ -144,7 +137,7 @@ test('without indexedDB.databases(), a level-none engine creates no database', a
   });
   assert.equal(out.databases, 'undefined', 'the engine ran without indexedDB.databases()');
   assert.deepEqual(out.errors, []);
-  const q = await ready(context); /* a page that has databases() looks */
+  const q = await env.ready(context); /* a page that has databases() looks */
   assert.deepEqual(await q.evaluate(() => indexedDB.databases().then((l) => l.map((d) => d.name))), []);
   assert.deepEqual(p.errors, []);
   await context.close();
@@ -152,7 +145,7 @@ test('without indexedDB.databases(), a level-none engine creates no database', a
 
 test('without indexedDB.databases(), a level that stores things creates the database and a reload loads the profile', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const run = (item) => p.evaluate(async (item) => {
     delete IDBFactory.prototype.databases;
     await window.T.create({ saveDelayMs: 0 });
@@ -165,7 +158,7 @@ test('without indexedDB.databases(), a level that stores things creates the data
   await p.reload();
   await p.waitForSelector('body[data-ready=yes]');
   assert.deepEqual(await run('item-2'), { loaded: ['item-1'], errors: [] });
-  const q = await ready(context); /* a page that has databases() looks */
+  const q = await env.ready(context); /* a page that has databases() looks */
   const stored = await q.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
     return { names: await tools.databaseNames(), items: await tools.storedItems() };

@@ -5,19 +5,12 @@
 // a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
 
-const PAGE = '/tests/browser/pages/esm.html';
-
-async function ready(context) {
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
 
 /**
  * In page `p`: an engine whose debounce holds `items` (it would write in a minute), then the
@@ -46,7 +39,7 @@ function trackThenHide(p, items) {
 
 test('a page that becomes hidden stashes what the debounce held, and a kill without pagehide loses nothing', async () => {
   const context = await env.browser.newContext();
-  const a = await ready(context);
+  const a = await env.ready(context);
   const hidden = await trackThenHide(a, ['item-7', 'item-8']);
   assert.equal(hidden.landed, true, 'the stash was written while the page was only hidden');
   assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7', 'item-8'] }]);
@@ -57,7 +50,7 @@ test('a page that becomes hidden stashes what the debounce held, and a kill with
   const crashed = new Promise((r) => a.once('crash', r));
   cdp.send('Page.crash').catch(() => {});
   await crashed;
-  const b = await ready(context);
+  const b = await env.ready(context);
   const out = await b.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
     await window.T.create({ saveDelayMs: 0 });
@@ -75,7 +68,7 @@ test('a page that becomes hidden stashes what the debounce held, and a kill with
 
 test('a page that comes back from hidden saves as usual, consuming its stash without counting anything twice', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const hidden = await trackThenHide(p, ['item-7']);
   assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7'] }]);
   const out = await p.evaluate(async () => {
@@ -102,10 +95,10 @@ test('a page that comes back from hidden saves as usual, consuming its stash wit
 
 test('another tab merges a hidden page\'s stash; back in view, the page saves without counting its stash twice', async () => {
   const context = await env.browser.newContext();
-  const a = await ready(context);
+  const a = await env.ready(context);
   const hidden = await trackThenHide(a, ['item-7']);
   assert.deepEqual(hidden.pending, [{ profileId: 'default', items: ['item-7'] }]);
-  const b = await ready(context);
+  const b = await env.ready(context);
   await b.evaluate(async () => {
     await window.T.create({ saveDelayMs: 0 });
     await window.T.engine.track({ item: 'item-8', type: 'click' });

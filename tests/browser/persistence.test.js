@@ -3,19 +3,12 @@
 // to memory with an 'error' event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
 
-const PAGE = '/tests/browser/pages/esm.html';
-
-async function ready(context) {
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
 
 /** The history length stored in IndexedDB for the default profile (null: no record). */
 async function storedHistory(p) {
@@ -29,7 +22,7 @@ async function storedHistory(p) {
 
 test('a profile survives a reload', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await p.evaluate(async () => {
     await window.T.create();
     for (const id of ['item-1', 'item-2', 'item-3']) await window.T.engine.track({ item: id, type: 'click' });
@@ -48,7 +41,7 @@ test('a profile survives a reload', async () => {
 
 test('two tabs tracking at the same time end with every event', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await Promise.all([a, b].map((p) => p.evaluate(() => window.T.create({ saveDelayMs: 5 }))));
   await Promise.all([a, b].map((p, tab) => p.evaluate(async (tab) => {
     for (let i = 0; i < 20; i++) {
@@ -59,7 +52,7 @@ test('two tabs tracking at the same time end with every event', async () => {
   }, tab)));
   await a.evaluate(() => window.T.engine.flush());
   await b.evaluate(() => window.T.engine.flush());
-  const c = await ready(context);
+  const c = await env.ready(context);
   const items = await c.evaluate(async () => {
     await window.T.create();
     return (await window.T.engine.export()).history.map((h) => h.item);
@@ -71,7 +64,7 @@ test('two tabs tracking at the same time end with every event', async () => {
 
 test('an unblock in one tab is not undone by the other tab', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ saveDelayMs: 0 }));
   await a.evaluate(async () => { await window.T.engine.block({ tag: 'ai' }); await window.T.engine.flush(); });
   await b.evaluate(() => window.T.create({ saveDelayMs: 0 }));
@@ -84,7 +77,7 @@ test('an unblock in one tab is not undone by the other tab', async () => {
 
 test('downgrading to segment deletes the history from IndexedDB at once', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await p.evaluate(async () => {
     await window.T.create();
     await window.T.engine.track({ item: 'item-4', type: 'click' });
@@ -98,7 +91,7 @@ test('downgrading to segment deletes the history from IndexedDB at once', async 
 
 test('forget leaves nothing in IndexedDB', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await p.evaluate(async () => {
     await window.T.create();
     await window.T.engine.track({ item: 'item-4', type: 'click' });
@@ -111,7 +104,7 @@ test('forget leaves nothing in IndexedDB', async () => {
 
 test('level none never creates or writes the database', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const names = await p.evaluate(async () => {
     await window.T.create({ config: { privacyLevel: 'none' } });
     await window.T.engine.setTraits({});
@@ -129,7 +122,7 @@ test('without IndexedDB the engine works in memory and reports an error', async 
   await context.addInitScript(() => {
     Object.defineProperty(window, 'indexedDB', { get() { throw new DOMException('blocked', 'SecurityError'); } });
   });
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     await window.T.create();
     await window.T.engine.track({ item: 'item-2', type: 'click' });
@@ -146,7 +139,7 @@ test('a quota error keeps the profile in memory and reports quota_exceeded', asy
   await context.addInitScript(() => {
     IDBObjectStore.prototype.put = function () { throw new DOMException('full', 'QuotaExceededError'); };
   });
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     await window.T.create();
     await window.T.engine.track({ item: 'item-2', type: 'click' });
@@ -168,13 +161,13 @@ async function followLink(p) {
 
 test('following a link saves what the debounce still held', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   await p.evaluate(async () => {
     await window.T.create({ saveDelayMs: 60000 });
     await window.T.engine.track({ item: 'item-7', type: 'like' });
   });
   await followLink(p); /* the navigation starts: the snapshot is stashed */
-  const q = await ready(context);
+  const q = await env.ready(context);
   const history = await q.evaluate(async () => {
     await window.T.create();
     return (await window.T.engine.export()).history.map((h) => h.item);
@@ -185,7 +178,7 @@ test('following a link saves what the debounce still held', async () => {
 
 test('a tab closed mid-debounce keeps its events while another tab goes on saving', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ saveDelayMs: 60000 }));
   await b.evaluate(() => window.T.create({ saveDelayMs: 0 }));
   await a.evaluate(() => window.T.engine.track({ item: 'item-7', type: 'like' }));
@@ -194,7 +187,7 @@ test('a tab closed mid-debounce keeps its events while another tab goes on savin
     await window.T.engine.track({ item: 'item-8', type: 'like' });
     await window.T.engine.flush(); /* B's write merges A's stash in and deletes it */
   });
-  const c = await ready(context);
+  const c = await env.ready(context);
   const out = await c.evaluate(async () => {
     await window.T.create();
     const pending = await new Promise((ok) => {

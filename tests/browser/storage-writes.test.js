@@ -5,23 +5,16 @@
 // default never does.  Each test runs in a fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
 
-const PAGE = '/tests/browser/pages/esm.html';
-
-async function ready(context) {
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
 
 test('saves commit in readwrite transactions with relaxed durability', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
     const log = tools.recordTransactions();
@@ -43,7 +36,7 @@ test('saves commit in readwrite transactions with relaxed durability', async () 
 
 test('schema migrations, from nothing and from version 1, run with the default durability', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
     const { createEngine, MemoryStorage } = await import('/js/index.js');
@@ -95,7 +88,7 @@ test('schema migrations, from nothing and from version 1, run with the default d
 
 test('every save and deletion runs while holding the Web Lock attune:<dbName>:<profileId>', async () => {
   const context = await env.browser.newContext();
-  const p = await ready(context);
+  const p = await env.ready(context);
   const out = await p.evaluate(async () => {
     const tools = await import('/tests/browser/pages/idb-tools.js');
     const held = []; /* the locks held when each readwrite transaction was created */
@@ -122,7 +115,7 @@ test('every save and deletion runs while holding the Web Lock attune:<dbName>:<p
 
 test('a save waits while another tab holds the profile\'s Web Lock, and lands once it is released', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ saveDelayMs: 0 }));
   await b.evaluate(() => new Promise((held) => {
     navigator.locks.request('attune:attune:default', () => {
@@ -169,7 +162,7 @@ function persistCalls(p, options) {
 
 test('persist: true asks the browser to keep the database (navigator.storage.persist)', async () => {
   const context = await env.browser.newContext();
-  const out = await persistCalls(await ready(context), { persist: true });
+  const out = await persistCalls(await env.ready(context), { persist: true });
   assert.equal(out.calls, 1, 'asked once, when the database opened');
   assert.deepEqual(out.stored, ['item-1']);
   assert.deepEqual(out.errors, []);
@@ -178,7 +171,7 @@ test('persist: true asks the browser to keep the database (navigator.storage.per
 
 test('by default the engine never calls navigator.storage.persist', async () => {
   const context = await env.browser.newContext();
-  const out = await persistCalls(await ready(context), {});
+  const out = await persistCalls(await env.ready(context), {});
   assert.equal(out.calls, 0);
   assert.deepEqual(out.stored, ['item-1']);
   assert.deepEqual(out.errors, []);

@@ -4,19 +4,12 @@
 // tab drop to none as well.  Each test runs in a fresh browser context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
 
-const PAGE = '/tests/browser/pages/esm.html';
-
-async function ready(context) {
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
-}
 
 /** In page `p`: an engine, a recorder of its transactions, and window.synced (a 'sync' change). */
 function listeningTab(p) {
@@ -37,7 +30,7 @@ function awaitSync(p) {
 
 test('another tab\'s save reaches this tab through the note: it merges and ranks with it, writing nothing', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ saveDelayMs: 0 }));
   await listeningTab(b);
   const top = await b.evaluate(() => window.T.engine.recommend({ k: 3 }).map((r) => r.id));
@@ -71,7 +64,7 @@ test('another tab\'s save reaches this tab through the note: it merges and ranks
 
 test('a tab that chooses level none tells the others, which drop to none and store nothing', async () => {
   const context = await env.browser.newContext();
-  const [a, b] = [await ready(context), await ready(context)];
+  const [a, b] = [await env.ready(context), await env.ready(context)];
   await a.evaluate(() => window.T.create({ saveDelayMs: 0 }));
   await listeningTab(b);
   await b.evaluate(async () => {
