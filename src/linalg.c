@@ -131,3 +131,35 @@ int32_t att__dot_i8(const int8_t *a, const int8_t *b, uint32_t n) {
   for (i = 0; i < n; i++) s += (int32_t)a[i] * b[i];
   return s;
 }
+
+int att__gauss_solve(double *a, double *b, int n) {
+  int i, j, k;
+  for (k = 0; k < n; k++) {
+    int p = k;
+    for (i = k + 1; i < n; i++)
+      if (fabs(a[i * n + k]) > fabs(a[p * n + k])) p = i;
+    if (a[p * n + k] == 0) return -1;
+    if (p != k) {
+      double t;
+      for (j = 0; j < n; j++) {
+        t = a[k * n + j];
+        a[k * n + j] = a[p * n + j];
+        a[p * n + j] = t;
+      }
+      t = b[k];
+      b[k] = b[p];
+      b[p] = t;
+    }
+    for (i = k + 1; i < n; i++) {
+      double f = a[i * n + k] / a[k * n + k];
+      for (j = k; j < n; j++) a[i * n + j] -= f * a[k * n + j];
+      b[i] -= f * b[k];
+    }
+  }
+  for (i = n - 1; i >= 0; i--) {
+    double s = b[i];
+    for (j = i + 1; j < n; j++) s -= a[i * n + j] * b[j];
+    b[i] = s / a[i * n + i];
+  }
+  return 0;
+}

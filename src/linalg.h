@@ -15,6 +15,10 @@ void att__axpy(double *a, const float *x, double w, int n);
 /* Solves a x = b in place for symmetric positive-definite a (n x n, row-major, overwritten by
  * its Cholesky factor); b receives x.  Returns 0, or -1 when a is not positive definite. */
 int att__spd_solve(double *a, double *b, int n);
+/* Solves a x = b (n x n, row-major, overwritten) by Gaussian elimination with partial
+ * pivoting; b receives x.  Returns -1 when a is singular.  Slow and obvious: the reference the
+ * trainer's self-test and the unit tests check the Cholesky paths against. */
+int att__gauss_solve(double *a, double *b, int n);
 /* Dot product of a float vector and a double vector (exact scoring). */
 double att__dot(const float *x, const double *y, int n);
 /* Dot product of two float vectors in float (the ranking loop's): four running sums, and

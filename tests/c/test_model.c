@@ -1,6 +1,6 @@
 /* test_model.c — the individual level's user vector against a direct solution: the fold-in's
  * direction is the minimiser of the implicit-ALS objective written out over every catalog item
- * and solved by plain Gaussian elimination (no Cholesky, no Gram shortcut); Y^T Y is exact for
+ * and solved by plain Gaussian elimination (att__gauss_solve: no Cholesky, no Gram shortcut); Y^T Y is exact for
  * small catalogs and a close estimate for large ones. */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "check.h"
 #include "config.h"
 #include "core.h"
+#include "linalg.h"
 #include "model.h"
 #include "privacy.h"
 #include "profile.h"
@@ -45,35 +46,6 @@ static att__catalog *tm_catalog(uint32_t n, uint32_t dim) {
   o += (size_t)snprintf(json + o, sizeof json - o, "]}");
   CHECK_MSG(att__catalog_parse(&e, json, o, ATT_VEC_F32, &c) == ATT_OK, "%s", e.msg);
   return c;
-}
-
-/* Solves a x = b (n x n) by Gaussian elimination with partial pivoting; b receives x. */
-static void tm_gauss(double *a, double *b, int n) {
-  int i, j, k;
-  for (k = 0; k < n; k++) {
-    int p = k;
-    for (i = k + 1; i < n; i++)
-      if (fabs(a[i * n + k]) > fabs(a[p * n + k])) p = i;
-    for (j = 0; j < n; j++) {
-      double t = a[k * n + j];
-      a[k * n + j] = a[p * n + j];
-      a[p * n + j] = t;
-    }
-    {
-      double t = b[k];
-      b[k] = b[p];
-      b[p] = t;
-    }
-    for (i = k + 1; i < n; i++) {
-      double f = a[i * n + k] / a[k * n + k];
-      for (j = k; j < n; j++) a[i * n + j] -= f * a[k * n + j];
-      b[i] -= f * b[k];
-    }
-  }
-  for (i = n - 1; i >= 0; i--) {
-    for (j = i + 1; j < n; j++) b[i] -= a[i * n + j] * b[j];
-    b[i] /= a[i * n + i];
-  }
 }
 
 static void fold_in_is_the_implicit_als_minimiser(void) {
@@ -131,7 +103,7 @@ static void fold_in_is_the_implicit_als_minimiser(void) {
       b[k] += c_of[i] * p_of[i] * y[k];
     }
   }
-  tm_gauss(a, b, TM_DIM);
+  CHECK(att__gauss_solve(a, b, TM_DIM) == 0);
   for (k = 0; k < TM_DIM; k++) norm += b[k] * b[k];
   norm = sqrt(norm);
   for (k = 0; k < TM_DIM; k++)

@@ -325,6 +325,29 @@ function groupByUser(nusers, uid, item, time, type, device) {
 }
 
 /**
+ * The user of a data row of a per-user CSV (traits, groups), or null with the problem noted:
+ * a row whose field count differs from the header's, an empty user, or a user listed before
+ * (`seenAt` maps users to the line they were first on).
+ */
+function userOf(fields, names, userCol, line, seenAt, problems) {
+  if (fields.length !== names.length) {
+    problems.add(line, `expected ${names.length} fields like the header, found ${fields.length}`);
+    return null;
+  }
+  const user = fields[userCol];
+  if (user === '') {
+    problems.add(line, 'empty user');
+    return null;
+  }
+  if (seenAt.has(user)) {
+    problems.add(line, `user "${clip(user)}" is listed twice (first on line ${seenAt.get(user)})`);
+    return null;
+  }
+  seenAt.set(user, line);
+  return user;
+}
+
+/**
  * Reads the traits CSV: `user,<trait>,…`.  Every trait must be declared in config.traits and
  * every non-empty value must be one of its declared values (an empty cell leaves the trait
  * unset).  Returns { byUser: Map<string, object>, stats }.
@@ -357,20 +380,8 @@ export async function readTraits(path, declared = {}) {
       problems.done();
       continue;
     }
-    if (fields.length !== names.length) {
-      problems.add(line, `expected ${names.length} fields like the header, found ${fields.length}`);
-      continue;
-    }
-    const user = fields[userCol];
-    if (user === '') {
-      problems.add(line, 'empty user');
-      continue;
-    }
-    if (seenAt.has(user)) {
-      problems.add(line, `user "${clip(user)}" is listed twice (first on line ${seenAt.get(user)})`);
-      continue;
-    }
-    seenAt.set(user, line);
+    const user = userOf(fields, names, userCol, line, seenAt, problems);
+    if (user === null) continue;
     const traits = {};
     let ok = true;
     names.forEach((name, i) => {
@@ -422,21 +433,9 @@ export async function readGroups(path) {
       problems.done();
       continue;
     }
-    if (fields.length !== names.length) {
-      problems.add(line, `expected ${names.length} fields like the header, found ${fields.length}`);
-      continue;
-    }
-    const user = fields[userCol];
+    const user = userOf(fields, names, userCol, line, seenAt, problems);
+    if (user === null) continue;
     const group = fields[groupCol];
-    if (user === '') {
-      problems.add(line, 'empty user');
-      continue;
-    }
-    if (seenAt.has(user)) {
-      problems.add(line, `user "${clip(user)}" is listed twice (first on line ${seenAt.get(user)})`);
-      continue;
-    }
-    seenAt.set(user, line);
     if (group === '') continue;
     if (group.length > 64) {
       problems.add(line, `group "${clip(group)}" is longer than 64 characters`);

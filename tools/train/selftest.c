@@ -1,13 +1,14 @@
 /* selftest.c — `attune-train --self-test`: the fast code in train.c checked against slow,
  * obvious versions on seeded random data, so a build on a new platform (or a change to
  * train.c or linalg.c) can prove its arithmetic.  The references use dense user x item
- * matrices and sum over every pair, observed or not, with their own Gaussian elimination;
+ * matrices and sum over every pair, observed or not, with plain Gaussian elimination (att__gauss_solve);
  * the fast code uses sparse rows, the Y^T Y trick and Cholesky. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core.h"
+#include "linalg.h"
 #include "train.h"
 
 #define ST_USERS 41 /* the last user has no events */
@@ -22,39 +23,6 @@ static void st_check(int ok, const char *what) {
     printf("self-test: FAILED: %s\n", what);
     st_fails++;
   }
-}
-
-/* Solves a x = b (n x n) by Gaussian elimination with partial pivoting; b receives x. */
-static int st_gauss(double *a, double *b, int n) {
-  int i, j, k;
-  for (k = 0; k < n; k++) {
-    int p = k;
-    for (i = k + 1; i < n; i++)
-      if (fabs(a[i * n + k]) > fabs(a[p * n + k])) p = i;
-    if (a[p * n + k] == 0) return -1;
-    if (p != k) {
-      double t;
-      for (j = 0; j < n; j++) {
-        t = a[k * n + j];
-        a[k * n + j] = a[p * n + j];
-        a[p * n + j] = t;
-      }
-      t = b[k];
-      b[k] = b[p];
-      b[p] = t;
-    }
-    for (i = k + 1; i < n; i++) {
-      double f = a[i * n + k] / a[k * n + k];
-      for (j = k; j < n; j++) a[i * n + j] -= f * a[k * n + j];
-      b[i] -= f * b[k];
-    }
-  }
-  for (i = n - 1; i >= 0; i--) {
-    double s = b[i];
-    for (j = i + 1; j < n; j++) s -= a[i * n + j] * b[j];
-    b[i] = s / a[i * n + i];
-  }
-  return 0;
 }
 
 /* One dense half-sweep: every row a of dst solves
@@ -75,7 +43,7 @@ static int st_dense_solve(const trn_als_opts *o, const double *r, int na, int nb
       }
     }
     for (d = 0; d < ST_DIM; d++) a[d * ST_DIM + d] += o->lambda;
-    if (st_gauss(a, b, ST_DIM) != 0) return -1;
+    if (att__gauss_solve(a, b, ST_DIM) != 0) return -1;
     for (d = 0; d < ST_DIM; d++) dst[row * ST_DIM + d] = b[d];
   }
   return 0;
