@@ -151,6 +151,8 @@ test('contextual beats behavioral on context-dependent users; individual beats b
   assert.equal(ctx.level, 0.95);
   assert.ok(ctx.lo > 0, `contextual − behavioral on context-dependent users: ${show(ctx)}`);
   const ind = loo.levels.individual.vs.behavioral.ndcg;
+  t.diagnostic(`NDCG@10 contextual − behavioral, context-dependent users: ${show(ctx)}`);
+  t.diagnostic(`NDCG@10 individual − behavioral, all users: ${show(ind)}`);
   assert.ok(ind.lo > 0, `individual − behavioral on all users: ${show(ind)}`);
   /* the paired difference is the difference of the means the tables show */
   assert.ok(Math.abs(ctx.diff - (dep.levels.contextual.ndcg - dep.levels.behavioral.ndcg)) < 1e-12);
