@@ -381,7 +381,10 @@ export class Engine {
    * a failure is reported and retried with back-off.
    */
   #persist(what) {
-    if (what) this.#want = this.#want === 'remove' ? 'remove' : what;
+    if (what) {
+      this.#want = this.#want === 'remove' ? 'remove' : what;
+      this.#requests++;
+    }
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
