@@ -136,7 +136,6 @@ int att__ranker_bind(att__ranker *r, const att__config *cfg, const att__catalog 
     for (k = 0; k < cat->dim; k++) nn += (double)y[k] * y[k];
     x.inv_norm[i] = nn > 0 ? (float)(1 / sqrt(nn)) : 0.0f;
   }
-  att__model_item_gram(cat, x.yty);
   for (p = 0; p < cfg->npins; p++)
     x.pin_idx[p] = (int32_t)att__catalog_find(cat, cfg->pins[p].item, strlen(cfg->pins[p].item));
   for (p = 1; p <= ATT_MAX_ITEM_TAGS; p++) x.inv_sqrt[p] = (float)(1 / sqrt((double)p));
@@ -455,6 +454,10 @@ static int att__prepare(att__err *e, att__ranker *r, const att__profile *p, cons
   }
 
   if (level >= ATT_LEVEL_INDIVIDUAL) {
+    if (!r->yty_ready) {
+      att__model_item_gram(cat, r->yty);
+      r->yty_ready = 1;
+    }
     r->uconf = att__model_fold_in(cfg, cat, p, r->inv_norm, r->yty, now, r->gram, r->uvec);
     for (j = 0; j < p->model.impressions.n; j++) {
       const att__mark *m = &p->model.impressions.v[j];

@@ -70,6 +70,7 @@ typedef struct att__ranker {
   float w_pop_f, w_fresh_f, fresh_scale_f, model_w; /* fast-path weights */
   double *gram;         /* scratch for solving it: dim x dim */
   double *yty;          /* Y^T Y of the item vectors (dim x dim), for solving it */
+  int yty_ready;        /* yty is computed (on the first solve: only level individual needs it) */
   double uconf;         /* confidence in it: n / (n + 3) */
   att__context ctx;
   const att__session *sess;
