@@ -92,7 +92,10 @@ int att_load_catalog(att_engine *h, const char *json, size_t len, double now);
 int att_set_traits(att_engine *h, const char *json, size_t len, double now);
 /* Records one interaction.  `type` is an ATT_EV_*; `at` is the event time (ms, NaN = now);
  * `value` a strength multiplier (NaN = 1); `eid` a caller-made unique id (integer < 2^53)
- * used to merge profiles.  `ctx` is an optional context JSON object (len 0 = none). */
+ * used to merge profiles.  `ctx` is an optional context JSON object (len 0 = none).  The item is
+ * looked up before any other argument is checked, and nothing is recorded until all are valid
+ * (retention may still expire old data, as in every call that reads the clock), so a call with
+ * type -1 asks only "is this item in the catalog?" (the glue's shown() relies on it). */
 int att_track(att_engine *h, const char *item, size_t item_len, int type, double at, double value,
               double eid, const char *ctx, size_t ctx_len, double now);
 /* Ranks the catalog.  `opts` is a JSON object {k, exclude, filter, context} (len 0 = defaults).
