@@ -46,7 +46,6 @@ function refuseNonFinite(value, path, code) {
   }
 }
 
-
 export const LEVELS = Object.freeze(['none', 'segment', 'behavioral', 'contextual', 'individual']);
 export const EVENT_TYPES = Object.freeze(['view', 'click', 'like', 'share', 'purchase', 'dismiss', 'impression']);
 /** The core's limits (its att_constants(); a test keeps the two equal). */

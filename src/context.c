@@ -120,11 +120,12 @@ int att__context_bucket(const att__context *c) {
   return c->device < 0 ? ATT_DAYPARTS * ATT_DEVICES + c->daypart : c->daypart * ATT_DEVICES + c->device;
 }
 
-int att__bucket_daypart(int bucket) {
+/* The daypart of a bucket, and its device (-1: unknown). */
+static int att__bucket_daypart(int bucket) {
   return bucket >= ATT_DAYPARTS * ATT_DEVICES ? bucket - ATT_DAYPARTS * ATT_DEVICES : bucket / ATT_DEVICES;
 }
 
-int att__bucket_device(int bucket) { return bucket >= ATT_DAYPARTS * ATT_DEVICES ? -1 : bucket % ATT_DEVICES; }
+static int att__bucket_device(int bucket) { return bucket >= ATT_DAYPARTS * ATT_DEVICES ? -1 : bucket % ATT_DEVICES; }
 
 int att__buckets_match(int a, int b) {
   int da = att__bucket_device(a), db = att__bucket_device(b);

@@ -37,9 +37,6 @@ int att__context_parse_text(att__err *e, const att__config *cfg, const char *jso
                             att__context *c);
 /* The context's bucket (see ATT_BUCKETS), or -1 when the daypart is unknown. */
 int att__context_bucket(const att__context *c);
-/* The daypart of a bucket, and its device (-1: unknown). */
-int att__bucket_daypart(int bucket);
-int att__bucket_device(int bucket);
 /* 1 when interactions in bucket `a` tell about bucket `b`: the same daypart, on the same device
  * or where either device is unknown. */
 int att__buckets_match(int a, int b);

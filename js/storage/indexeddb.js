@@ -43,6 +43,11 @@ function pendingOf(records, rev) {
   });
 }
 
+/** The `pending` key of the snapshot `writer` (an engine) stashed for `profileId`. */
+function stashKey(profileId, writer) {
+  return `${profileId}\u0000${writer}`;
+}
+
 function request(req) {
   return new Promise((ok, fail) => {
     req.onsuccess = () => ok(req.result);
@@ -213,7 +218,7 @@ export class IndexedDBStorage {
     if (!db) return Promise.reject(new AttuneError('storage_failed', 'the database is not open'));
     const tx = db.transaction('pending', 'readwrite', { durability: 'relaxed' });
     const issued = this.#issued.get(profileId);
-    tx.objectStore('pending').put({ key: `${profileId}\u0000${writer}`, profileId, base: base && Uint8Array.from(base),
+    tx.objectStore('pending').put({ key: stashKey(profileId, writer), profileId, base: base && Uint8Array.from(base),
       bytes: Uint8Array.from(bytes), after: issued && { rev: issued.rev, bytes: issued.bytes }, at: Date.now() });
     tx.commit?.();
     this.#held.add(profileId);
@@ -290,7 +295,7 @@ export class IndexedDBStorage {
            it already, and merging it again would add its counters (metrics, impressions) a
            second time — so it is deleted below without being handed to produce, which is told
            whether it was still there (if not, another tab merged it in) */
-        const ownKey = `${profileId}\u0000${note.from}`;
+        const ownKey = stashKey(profileId, note.from);
         const pending = all.filter((p) => p.key !== ownKey);
         const stored = { bytes: record ? new Uint8Array(record.bytes) : null, rev: record?.rev ?? null, pending,
           ownStash: all.length !== pending.length };

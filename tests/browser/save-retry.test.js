@@ -5,13 +5,11 @@
 // fresh browser context, so IndexedDB starts empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.js';
+import { start } from './harness.js';
 
 let env;
 before(async () => { env = await start(); });
 after(() => env.close());
-
-const PAGE = '/tests/browser/pages/esm.html';
 
 /**
  * A page whose next `window.failures.<method>` calls of that IDBObjectStore method on the
@@ -35,9 +33,7 @@ async function faultyPage(context) {
       };
     }
   });
-  const p = await open(context, env.url(PAGE));
-  await p.waitForSelector('body[data-ready=yes]');
-  return p;
+  return env.ready(context);
 }
 
 test('a save that hits a quota error once is reported, retried after a back-off, and ends stored', async () => {
