@@ -80,27 +80,44 @@ export function lift(a, b) {
  * @returns {{ lift: number, lo: number, hi: number, level: number, B: number, undefinedResamples: number }}
  */
 export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
-  const n = treat.length;
-  if (n !== base.length) throw new Error('bootstrapLift: treat and base must have one value per user each');
+  checkPaired('bootstrapLift', treat, base, level);
   const point = lift(treat, base);
-  if (!(level > 0 && level < 1)) throw new Error(`bootstrapLift: level must be in (0, 1), got ${level}`);
-  if (n === 0) return { lift: NaN, lo: NaN, hi: NaN, level, B: 0, undefinedResamples: 0 };
-  const lifts = [];
-  let undef = 0;
-  for (let b = 0; b < B; b++) {
-    let st = 0;
+  if (treat.length === 0) return { lift: NaN, lo: NaN, hi: NaN, level, B: 0, undefinedResamples: 0 };
+  const lifts = pairedResamples(treat, base, B, rand, (st, sb) => (sb > 0 ? st / sb - 1 : NaN));
+  const [lo, hi] = percentileInterval(lifts, level);
+  return { lift: point, lo, hi, level, B: lifts.length, undefinedResamples: B - lifts.length };
+}
+
+function checkPaired(what, a, b, level) {
+  if (a.length !== b.length) throw new Error(`${what}: the two lists must have one value per user each`);
+  if (!(level > 0 && level < 1)) throw new Error(`${what}: level must be in (0, 1), got ${level}`);
+}
+
+/**
+ * `B` resamples of the users (with replacement, one rand() per user drawn), each summarised
+ * by stat(sum of a*, sum of b*, n); the values that are not NaN, sorted.
+ */
+function pairedResamples(a, b, B, rand, stat) {
+  const n = a.length;
+  const out = [];
+  for (let r = 0; r < B; r++) {
+    let sa = 0;
     let sb = 0;
     for (let i = 0; i < n; i++) {
       const j = Math.floor(rand() * n);
-      st += treat[j];
-      sb += base[j];
+      sa += a[j];
+      sb += b[j];
     }
-    if (sb > 0) lifts.push(st / sb - 1);
-    else undef++;
+    const v = stat(sa, sb, n);
+    if (!Number.isNaN(v)) out.push(v);
   }
-  lifts.sort((x, y) => x - y);
-  const a = (1 - level) / 2;
-  return { lift: point, lo: quantile(lifts, a), hi: quantile(lifts, 1 - a), level, B: lifts.length, undefinedResamples: undef };
+  return out.sort((x, y) => x - y);
+}
+
+/** The percentile-method interval at confidence `level` of sorted resample values. */
+function percentileInterval(sorted, level) {
+  const q = (1 - level) / 2;
+  return [quantile(sorted, q), quantile(sorted, 1 - q)];
 }
 
 /**
@@ -114,21 +131,10 @@ export function bootstrapLift(treat, base, { B = 1000, rand, level = 0.95 }) {
  * @returns {{ diff: number, lo: number, hi: number, level: number, B: number }}
  */
 export function bootstrapDiff(a, b, { B = 1000, rand, level = 0.95 }) {
-  const n = a.length;
-  if (n !== b.length) throw new Error('bootstrapDiff: a and b must have one value per user each');
-  if (!(level > 0 && level < 1)) throw new Error(`bootstrapDiff: level must be in (0, 1), got ${level}`);
-  if (n === 0) return { diff: NaN, lo: NaN, hi: NaN, level, B: 0 };
-  const d = new Float64Array(n);
-  for (let i = 0; i < n; i++) d[i] = a[i] - b[i];
-  const diffs = new Float64Array(B);
-  for (let r = 0; r < B; r++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += d[Math.floor(rand() * n)];
-    diffs[r] = s / n;
-  }
-  diffs.sort();
-  const q = (1 - level) / 2;
-  return { diff: mean(d), lo: quantile(diffs, q), hi: quantile(diffs, 1 - q), level, B };
+  checkPaired('bootstrapDiff', a, b, level);
+  if (a.length === 0) return { diff: NaN, lo: NaN, hi: NaN, level, B: 0 };
+  const [lo, hi] = percentileInterval(pairedResamples(a, b, B, rand, (sa, sb, n) => (sa - sb) / n), level);
+  return { diff: mean(a) - mean(b), lo, hi, level, B };
 }
 
 /**
